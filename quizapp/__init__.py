@@ -1,0 +1,70 @@
+"""quizapp: interview-prep quizzes scheduled with SM-2."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from quizapp.clock import SystemClock
+from quizapp.config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build and configure the application."""
+    overrides = dict(test_config or {})
+    app = Flask(
+        __name__,
+        instance_path=overrides.pop("INSTANCE_PATH", None),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(load_config(app.instance_path, overrides))
+    app.extensions["quizapp.clock"] = overrides.get("CLOCK") or SystemClock()
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from quizapp import cli, errors, security, templating
+
+    errors.register(app)
+    security.set_security_headers(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from quizapp import models  # noqa: F401  (registers the tables with the metadata)
+    from quizapp.auth.session import init_login
+    from quizapp.db import init_db
+    from quizapp.extensions import csrf, limiter, migrate
+
+    init_db(app)
+    migrate.init_app(app, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    init_login(app)
+    limiter.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from quizapp import admin, auth, progress, quiz
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(quiz.bp)
+    app.register_blueprint(progress.bp)
+    app.register_blueprint(admin.bp)

@@ -1,0 +1,112 @@
+"""Admin views."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from quizapp.admin import bp
+from quizapp.admin.forms import UploadForm
+from quizapp.auth.forms import EmptyForm
+from quizapp.auth.session import admin_required
+from quizapp.extensions import db
+from quizapp.models import Bank, Question, Topic
+from quizapp.services import pending_imports
+from quizapp.services.bank_import import ImportConflict
+
+
+@bp.route("/")
+@admin_required
+def index() -> str:
+    """The admin home."""
+    return render_template("admin/index.html")
+
+
+def _bank_rows() -> list:
+    active = func.count(Question.id).filter(Question.active.is_(True))
+    retired = func.count(Question.id).filter(Question.active.is_(False))
+    return db.session.execute(
+        select(
+            Bank,
+            active,
+            retired,
+            select(func.count(Topic.id)).where(Topic.bank_id == Bank.id).scalar_subquery(),
+        )
+        .outerjoin(Question, Question.bank_id == Bank.id)
+        .group_by(Bank.id)
+        .order_by(Bank.slug)
+    ).all()
+
+
+@bp.route("/banks", methods=["GET", "POST"])
+@admin_required
+def banks() -> str | tuple[str, int]:
+    """List banks and take an upload for preview."""
+    form = UploadForm()
+    preview = None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        preview = pending_imports.stage_upload(
+            current_user,
+            upload.filename or "",
+            upload.read(),
+            form.format.data or None,
+            form.strict.data,
+        )
+        status = 200 if preview.pending is not None else 422
+    elif form.errors:
+        status = 422
+    return render_template(
+        "admin/banks.html", form=form, rows=_bank_rows(), preview=preview, confirm_form=EmptyForm()
+    ), status
+
+
+@bp.route("/banks/pending/<int:pending_id>")
+@admin_required
+def pending(pending_id: int) -> str:
+    """Show a staged upload's preview again."""
+    staged = pending_imports.get_pending(current_user, pending_id)
+    if staged is None:
+        abort(404)
+    return render_template(
+        "admin/banks.html",
+        form=UploadForm(),
+        rows=_bank_rows(),
+        preview=pending_imports.preview_pending(staged),
+        confirm_form=EmptyForm(),
+    )
+
+
+@bp.route("/banks/pending/<int:pending_id>/apply", methods=["POST"])
+@admin_required
+def apply_pending(pending_id: int) -> Response:
+    """Apply a previewed upload."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    staged = pending_imports.get_pending(current_user, pending_id)
+    if staged is None:
+        abort(404)
+    try:
+        plan = pending_imports.apply_pending(staged)
+    except ImportConflict as exc:
+        flash(f"Nothing was imported: {exc}", "error")
+        return redirect(url_for("admin.pending", pending_id=pending_id))
+    flash(f"Imported {plan.summary()}.", "success")
+    return redirect(url_for("admin.banks"))
+
+
+@bp.route("/banks/pending/<int:pending_id>/discard", methods=["POST"])
+@admin_required
+def discard_pending(pending_id: int) -> Response:
+    """Drop a previewed upload."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    staged = pending_imports.get_pending(current_user, pending_id)
+    if staged is None:
+        abort(404)
+    pending_imports.discard_pending(staged)
+    flash("Upload discarded; nothing was imported.", "info")
+    return redirect(url_for("admin.banks"))

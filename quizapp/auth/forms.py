@@ -1,0 +1,116 @@
+"""Account forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from quizapp.scheduling.studyday import is_valid_timezone
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+
+
+class EmptyForm(FlaskForm):
+    """A form with only a CSRF token, for buttons that change state."""
+
+
+class RegisterForm(FlaskForm):
+    """Create an account."""
+
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+    )
+
+
+class LoginForm(FlaskForm):
+    """Log in."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    remember = BooleanField("Remember me")
+
+
+class PasswordForm(FlaskForm):
+    """Change the password; asks for the current one."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+    )
+
+
+def _timezone(form: FlaskForm, field: SelectField) -> None:
+    if not is_valid_timezone(field.data or ""):
+        raise ValidationError("Unknown time zone; pick one from the list.")
+
+
+class SettingsForm(FlaskForm):
+    """Study preferences."""
+
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    timezone = SelectField(
+        "Time zone", validators=[DataRequired(), _timezone], validate_choice=False
+    )
+    day_start_hour = IntegerField(
+        "Study day starts at (hour, 0–23)",
+        validators=[InputRequired(), NumberRange(min=0, max=23)],
+    )
+    new_per_day = IntegerField(
+        "New questions per day", validators=[InputRequired(), NumberRange(min=0, max=1000)]
+    )
+    reviews_per_day = IntegerField(
+        "Maximum reviews per day", validators=[InputRequired(), NumberRange(min=0, max=10000)]
+    )
+    interview_date = DateField("Interview date (optional)", validators=[Optional()])
+    reminders_enabled = BooleanField("Email me a daily reminder when questions are due")
+    reminder_hour = IntegerField(
+        "Reminder hour (local, 0–23)", validators=[InputRequired(), NumberRange(min=0, max=23)]
+    )

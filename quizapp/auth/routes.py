@@ -1,0 +1,119 @@
+"""Account views."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from quizapp.auth import bp
+from quizapp.auth.forms import EmptyForm, LoginForm, PasswordForm, RegisterForm, SettingsForm
+from quizapp.extensions import limiter
+from quizapp.models import User
+from quizapp.scheduling.studyday import available_timezones
+from quizapp.security import is_safe_next
+from quizapp.services import accounts
+
+
+def _next_url() -> str:
+    target = request.args.get("next") or request.form.get("next")
+    return target if is_safe_next(target) else url_for("quiz.index")
+
+
+def _start_session(user: User, remember: bool) -> None:
+    # A fresh session at log-in: nothing from before survives (no fixation).
+    session.clear()
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("5/minute;30/hour", methods=["POST"])
+def register() -> str | Response:
+    """Create an account and log in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("quiz.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(form.email.data, form.password.data, form.display_name.data)
+        except accounts.EmailTaken:
+            form.email.errors.append("An account with this email already exists; log in instead.")
+        else:
+            _start_session(user, remember=False)
+            flash(
+                "Welcome! Your account is ready. Pick your topics and start today's quiz.",
+                "success",
+            )
+            return redirect(url_for("quiz.index"))
+    return render_template("auth/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10/minute;100/hour", methods=["POST"])
+def login() -> str | Response:
+    """Log in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(_next_url())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user, remember=form.remember.data)
+            return redirect(_next_url())
+        form.password.errors.append("Wrong email or password.")
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/login.html", form=form, next=request.args.get("next", "")), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    """Log out (POST only, with CSRF)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("quiz.index"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> str | Response:
+    """Study preferences."""
+    form = SettingsForm(obj=current_user)
+    form.timezone.choices = available_timezones()
+    if form.validate_on_submit():
+        accounts.update_settings(
+            current_user,
+            accounts.SettingsChange(
+                display_name=form.display_name.data,
+                timezone=form.timezone.data,
+                day_start_hour=form.day_start_hour.data,
+                new_per_day=form.new_per_day.data,
+                reviews_per_day=form.reviews_per_day.data,
+                interview_date=form.interview_date.data,
+                reminders_enabled=form.reminders_enabled.data,
+                reminder_hour=form.reminder_hour.data,
+            ),
+        )
+        flash("Settings saved.", "success")
+        return redirect(url_for("auth.settings"))
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/settings.html", form=form), status
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("5/minute;30/hour", methods=["POST"])
+def password() -> str | Response:
+    """Change the password."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if accounts.change_password(current_user, form.current.data, form.password.data):
+            # The token rotated: log in again here so only the other sessions end.
+            _start_session(current_user._get_current_object(), remember=False)
+            flash("Password changed. Other devices have been logged out.", "success")
+            return redirect(url_for("auth.settings"))
+        form.current.errors.append("That is not your current password.")
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/password.html", form=form), status

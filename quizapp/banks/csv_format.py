@@ -1,0 +1,345 @@
+"""Read banks written as CSV: one question per row, bank metadata in leading ``#key:`` lines."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from quizapp.banks.delimited import Record, read_records
+from quizapp.banks.errors import SourceError
+from quizapp.banks.model import CHOICE_TYPES, Bank, Choice, Problem, Question, Topic
+from quizapp.banks.text import (
+    clean_line,
+    clean_markdown,
+    is_slug,
+    shown,
+    slug_from_filename,
+    title_from_filename,
+)
+from quizapp.banks.validate import Draft
+
+COLUMNS = (
+    "id",
+    "topic",
+    "type",
+    "difficulty",
+    "prompt",
+    "choices",
+    "correct",
+    "answer",
+    "explanation",
+    "tags",
+    "source_section",
+    "source_article",
+)
+REQUIRED_COLUMNS = ("id", "topic", "type", "difficulty", "prompt", "explanation")
+META_KEYS = ("slug", "title", "version", "source", "description", "topic")
+
+# "#key: value" with no space after "#"; "# anything" is a plain comment.
+_META_LINE = re.compile(r"#([A-Za-z_]+)[ \t]*:(.*)")
+_CORRECT_SEPARATORS = re.compile(r"[|,\s]+")
+
+
+def _unescape_to(out: list[str], text: str, i: int, newlines: bool) -> int:
+    nxt = text[i + 1] if i + 1 < len(text) else ""
+    if nxt in ("\\", "|"):
+        out.append(nxt)
+        return i + 2
+    if newlines and nxt == "n":
+        out.append("\n")
+        return i + 2
+    out.append("\\")
+    return i + 1
+
+
+def split_items(text: str, *, newlines: bool = False) -> list[str]:
+    """Split a ``|``-separated cell; ``\\|`` is a literal pipe and ``\\\\`` a backslash.
+
+    With ``newlines`` (metadata lines), ``\\n`` is a line break too. Any other backslash is
+    kept as written, so code such as ``C:\\temp`` needs no escaping. An empty cell has no items.
+    """
+    if not text.strip():
+        return []
+    items: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i = _unescape_to(current, text, i, newlines)
+        elif char == "|":
+            items.append("".join(current))
+            current = []
+            i += 1
+        else:
+            current.append(char)
+            i += 1
+    items.append("".join(current))
+    return items
+
+
+def unescape(text: str, *, newlines: bool = False) -> str:
+    """Undo escape_item() on a value that is not split (a whole metadata value)."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
+            i = _unescape_to(out, text, i, newlines)
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def escape_item(text: str, *, newlines: bool = False) -> str:
+    """Escape one item so that split_items() gives it back unchanged."""
+    out: list[str] = []
+    for i, char in enumerate(text):
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if char == "|":
+            out.append("\\|")
+        elif newlines and char == "\n":
+            out.append("\\n")
+        elif char == "\\" and (nxt in ("", "\\", "|") or (newlines and nxt in ("n", "\n"))):
+            # Only backslashes that would otherwise start an escape are doubled.
+            out.append("\\\\")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def topic_name_from_slug(slug: str) -> str:
+    """Name an undeclared topic after its slug: ``sql-joins`` gives ``Sql Joins``."""
+    return slug.replace("-", " ").title()
+
+
+def _column_name(cell: str) -> str:
+    return re.sub(r"[\s\-]+", "_", cell.strip().lower())
+
+
+@dataclass
+class _Meta:
+    values: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    version: int = 1
+    topics: list[Topic] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_meta_line(meta: _Meta, key: str, raw: str, line: int, file: str) -> None:
+    def fail(message: str) -> None:
+        meta.problems.append(Problem(file, line, None, message))
+
+    if key not in META_KEYS:
+        close = difflib.get_close_matches(key, META_KEYS, n=1)
+        hint = f"did you mean '#{close[0]}:'?" if close else f"use one of: {', '.join(META_KEYS)}"
+        fail(f"unknown metadata line '#{key}:' ({hint})")
+        return
+    if key == "topic":
+        parts = [clean_line(p) for p in split_items(raw, newlines=True)]
+        if not parts or not parts[0]:
+            fail("'#topic:' needs a slug: '#topic: slug | Name | description'")
+            return
+        if len(parts) > 3:
+            fail("'#topic:' has more than three parts (slug | Name | description)")
+            return
+        slug, name, description = (parts + ["", ""])[:3]
+        meta.topics.append(Topic(slug, name or topic_name_from_slug(slug), description))
+        meta.lines.setdefault(f"topic:{slug}", line)
+        return
+    if key in meta.lines:
+        fail(f"'#{key}:' is given twice (first on line {meta.lines[key]})")
+        return
+    meta.lines[key] = line
+    value = clean_line(unescape(raw, newlines=True))
+    if key == "version":
+        if not value.isdigit() or int(value) < 1:
+            fail(f"'#version:' must be a whole number of at least 1, not {shown(value)}")
+        else:
+            meta.version = int(value)
+        return
+    meta.values[key] = value
+
+
+def _read_preamble(text: str, file: str) -> tuple[_Meta, int, int]:
+    """Read blank, comment and metadata lines; return them and where the header starts."""
+    meta = _Meta()
+    pos, line = 0, 1
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        physical = text[pos:end]
+        if physical.strip() and not physical.startswith("#"):
+            break
+        match = _META_LINE.fullmatch(physical)
+        if match:
+            _read_meta_line(meta, match.group(1).lower(), match.group(2), line, file)
+        pos, line = end + 1, line + 1
+    return meta, pos, line
+
+
+def _header(record: Record, file: str) -> tuple[list[str], list[Problem]]:
+    names = [_column_name(cell) for cell in record.fields]
+    problems = []
+    for name in names:
+        if name not in COLUMNS:
+            close = difflib.get_close_matches(name, COLUMNS, n=1)
+            hint = f" (did you mean {shown(close[0])}?)" if close else ""
+            problems.append(Problem(file, record.line, None, f"unknown column {shown(name)}{hint}"))
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(Problem(file, record.line, None, f"column {shown(name)} appears twice"))
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        problems.append(
+            Problem(
+                file,
+                record.line,
+                None,
+                f"missing column{'s' if len(missing) > 1 else ''} "
+                + ", ".join(missing)
+                + f"; the header needs {', '.join(REQUIRED_COLUMNS)}",
+            )
+        )
+    return names, problems
+
+
+def _choice_numbers(cell: str, count: int) -> tuple[set[int], list[str]]:
+    numbers: set[int] = set()
+    problems = []
+    for token in _CORRECT_SEPARATORS.split(cell.strip()):
+        if not token:
+            continue
+        if not token.isdigit():
+            problems.append(f"correct: {shown(token)} is not a choice number (count from 1)")
+        elif not 1 <= int(token) <= count:
+            problems.append(f"correct: there is no choice {int(token)} (this row has {count})")
+        else:
+            numbers.add(int(token))
+    return numbers, problems
+
+
+def _row_question(row: dict[str, str], line: int, bank_source: str) -> tuple[Question, list[str]]:
+    """Build the question of one row; also return problems only the CSV layout can have."""
+    qtype = clean_line(row.get("type", "")).lower()
+    correct = row.get("correct", "").strip()
+    answer_cell = row.get("answer", "")
+    texts = [clean_line(t) for t in split_items(row.get("choices", ""))]
+    problems: list[str] = []
+    choices = tuple(Choice(t, False) for t in texts)
+    answer: str | bool | None = clean_markdown(answer_cell) or None
+    accepted: tuple[str, ...] = ()
+    if qtype in CHOICE_TYPES:
+        numbers, problems = _choice_numbers(correct, len(texts))
+        choices = tuple(Choice(t, n in numbers) for n, t in enumerate(texts, start=1))
+    elif qtype == "true_false":
+        if answer is not None:
+            problems.append("true_false questions take true or false in the correct column")
+        answer = None
+        if correct.lower() in ("true", "false"):
+            answer = correct.lower() == "true"
+        elif correct:
+            problems.append(f"correct must be true or false, not {shown(correct)}")
+    elif correct:
+        problems.append("the correct column is only for choice and true_false questions")
+    if qtype == "short_answer":
+        accepted = tuple(clean_line(a) for a in split_items(answer_cell))
+        answer = None
+    return (
+        Question(
+            key=clean_line(row.get("id", "")),
+            topic=clean_line(row.get("topic", "")),
+            type=qtype,
+            prompt=clean_markdown(row.get("prompt", "")),
+            explanation=clean_markdown(row.get("explanation", "")),
+            difficulty=clean_line(row.get("difficulty", "")).lower(),
+            choices=choices,
+            answer=answer,
+            accepted=accepted,
+            tags=tuple(clean_line(t) for t in split_items(row.get("tags", ""))),
+            source_article=clean_line(row.get("source_article", "")) or bank_source,
+            source_section=clean_line(row.get("source_section", "")),
+            line=line,
+        ),
+        problems,
+    )
+
+
+def _detect_delimiter(header_line: str) -> str:
+    # Spreadsheets in some locales save with semicolons; tabs come from copy-paste.
+    for delimiter in (",", ";", "\t"):
+        if delimiter in header_line:
+            return delimiter
+    return ","
+
+
+def read_csv(text: str, file: str) -> Draft:
+    """Parse a CSV bank into a draft for the common validator."""
+    meta, pos, line = _read_preamble(text, file)
+    problems = list(meta.problems)
+    if pos >= len(text):
+        problems.append(
+            Problem(file, None, None, "no header row (expected: " + ",".join(COLUMNS[:-1]) + ")")
+        )
+        return Draft(None, problems)
+    header_end = text.find("\n", pos)
+    delimiter = _detect_delimiter(text[pos : len(text) if header_end == -1 else header_end])
+    source = meta.values.get("source", "")
+    records = read_records(text, delimiter, start=pos, first_line=line)
+    questions: list[Question] = []
+    auto_topics: list[str] = []
+    complete = True
+    try:
+        header = next(records, None)
+        if header is None:  # unreachable: the preamble stopped at a non-blank line
+            return Draft(None, problems)
+        names, header_problems = _header(header, file)
+        if header_problems:
+            return Draft(None, problems + header_problems)
+        for record in records:
+            fields = record.fields
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) > len(names) and any(f.strip() for f in fields[len(names) :]):
+                problems.append(
+                    Problem(
+                        file,
+                        record.line,
+                        None,
+                        f"row has {len(fields)} cells but the header has {len(names)} columns "
+                        "(quote cells that contain the delimiter)",
+                    )
+                )
+                continue
+            row = dict(zip(names, fields + [""] * (len(names) - len(fields)), strict=True))
+            question, row_problems = _row_question(row, record.line, source)
+            if not meta.topics and question.topic and not is_slug(question.topic):
+                row_problems.append(
+                    f"topic {shown(question.topic)} is not a slug (use lowercase letters and "
+                    "digits joined by hyphens, or declare it with a '#topic:' line)"
+                )
+            if row_problems:
+                problems += [
+                    Problem(file, record.line, question.key or None, m) for m in row_problems
+                ]
+                continue
+            if question.topic and question.topic not in auto_topics:
+                auto_topics.append(question.topic)
+            questions.append(question)
+    except SourceError as exc:
+        problems.append(Problem(file, exc.line, None, f"malformed CSV: {exc.message}"))
+        complete = False
+    topics = meta.topics or [Topic(s, topic_name_from_slug(s)) for s in auto_topics]
+    bank = Bank(
+        slug=meta.values.get("slug") or slug_from_filename(file),
+        title=meta.values.get("title") or title_from_filename(file),
+        version=meta.version,
+        description=meta.values.get("description", ""),
+        source=source,
+        topics=tuple(topics),
+        questions=tuple(questions),
+    )
+    # A row that failed here is missing from the draft, so "no questions" or "unused topic"
+    # would mislead; those checks wait until every row is sound.
+    rows_ok = complete and len(problems) == len(meta.problems)
+    return Draft(bank, problems, complete=rows_ok, field_lines=meta.lines)

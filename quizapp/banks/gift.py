@@ -1,0 +1,385 @@
+"""Read Moodle GIFT files: choice, true/false and short-answer questions.
+
+Matching, numerical, essay and description questions have no counterpart here; they are
+skipped with a warning naming each one (errors in strict mode), never dropped silently.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from quizapp.banks.html_text import html_to_text
+from quizapp.banks.model import Bank, Choice, Problem, Question, Topic
+from quizapp.banks.text import (
+    clean_line,
+    clean_markdown,
+    escape_html_like,
+    shown,
+    slug_from_filename,
+    slugify,
+    stable_id,
+    title_from_filename,
+)
+from quizapp.banks.validate import Draft
+
+DEFAULT_TOPIC = Topic("default", "Default")
+_FORMATS = ("html", "moodle", "markdown", "plain")
+_TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+_WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
+# Escaped special characters are swapped for placeholders while the question is taken apart.
+# Each placeholder is two characters, like the escape it replaces, so offsets (and so line
+# numbers) stay valid; NUL never occurs in decoded input, so they cannot clash with text.
+_ESCAPE = re.compile(r"\\([\\:#={}~n])")
+_PLACEHOLDERS = {
+    "\\": "\0b",
+    ":": "\0c",
+    "#": "\0h",
+    "=": "\0e",
+    "{": "\0o",
+    "}": "\0x",
+    "~": "\0t",
+    "n": "\0n",
+}
+_RESTORE = {v: ("\n" if k == "n" else k) for k, v in _PLACEHOLDERS.items()}
+_PLACEHOLDER = re.compile("\0[bcheoxtn]")
+
+
+class _GiftError(Exception):
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass
+class _Block:
+    """The lines of one question (blank lines separate questions; comments removed)."""
+
+    text: str
+    starts: list[int]  # offset in text where each line starts
+    numbers: list[int]  # the file line number of each line
+
+    def line_at(self, offset: int) -> int:
+        return self.numbers[max(0, bisect.bisect_right(self.starts, offset) - 1)]
+
+
+def _blocks(text: str) -> list[_Block]:
+    blocks: list[_Block] = []
+    lines: list[tuple[int, str]] = []
+    for number, physical in enumerate([*text.split("\n"), ""], start=1):
+        if physical.strip():
+            if not physical.strip().startswith("//"):
+                lines.append((number, physical))
+            continue
+        if lines:
+            starts, offset = [], 0
+            for _, content in lines:
+                starts.append(offset)
+                offset += len(content) + 1
+            blocks.append(_Block("\n".join(c for _, c in lines), starts, [n for n, _ in lines]))
+            lines = []
+    return blocks
+
+
+def _restore(text: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: _RESTORE[m.group()], text)
+
+
+@dataclass
+class _File:
+    """State across the questions of one file."""
+
+    name: str
+    topic: Topic = DEFAULT_TOPIC
+    topics: dict[str, Topic] = field(default_factory=dict)
+    questions: list[Question] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    prompts: dict[str, int] = field(default_factory=dict)
+    no_explanation: list[int] = field(default_factory=list)
+    media: int = 0
+    rejected: bool = False
+
+
+def _plain(raw: str) -> str:
+    """An accepted answer: compared as typed, so it is only unescaped, never reformatted."""
+    return clean_line(_restore(raw))
+
+
+def _text(raw: str, fmt: str, state: _File, *, own_format: bool = True) -> str:
+    """Turn a piece of question text into Markdown according to its format.
+
+    Answers and feedback may start with their own ``[format]``; the question text's format
+    has already been taken off by the caller (own_format=False).
+    """
+    raw = raw.strip()
+    if own_format and raw.startswith("["):
+        close = raw.find("]")
+        if close != -1 and raw[1:close] in _FORMATS:
+            fmt, raw = raw[1:close], raw[close + 1 :]
+    text = _restore(raw)
+    if fmt == "html":
+        text, media = html_to_text(text)
+        state.media += media
+    elif fmt == "plain":
+        text = escape_html_like(text)
+    return clean_markdown(text)
+
+
+@dataclass
+class _Answer:
+    text: str
+    feedback: str
+    weight: float | None  # None when the answer has no %weight%
+    marker: str
+
+
+def _answers(body: str, markers: str, offset: int) -> list[_Answer]:
+    """Split an answer block on unescaped markers (= and ~, or = only)."""
+    pieces = re.split(f"([{re.escape(markers)}])", body)
+    if pieces[0].strip():
+        raise _GiftError(
+            f"answer {shown(pieces[0].strip())} has no '=' or '~' in front of it", offset
+        )
+    answers = []
+    for marker, piece in zip(pieces[1::2], pieces[2::2], strict=True):
+        weight = None
+        content = piece.strip()
+        match = _WEIGHT.match(content)
+        if match:
+            weight, content = float(match.group(1)), content[match.end() :]
+        text, _, feedback = content.partition("#")
+        answers.append(_Answer(text, feedback, weight, marker))
+    return answers
+
+
+def _kind(body: str) -> str:
+    """Classify an answer block the way Moodle does, in the same order."""
+    if not body:
+        return "essay"
+    if body.startswith("#"):
+        return "numerical"
+    if "~" in body:
+        return "choice"
+    if "=" in body and "->" in body:
+        return "matching"
+    if body.split("#", 1)[0].strip() in _TRUE_FALSE:
+        return "true_false"
+    return "short_answer"
+
+
+_SKIPPED = {
+    "essay": "empty answer braces",
+    "numerical": "answer braces start with '#'",
+    "matching": "answers pair items with '->'",
+    "description": "no answer braces",
+}
+
+
+@dataclass
+class _Parsed:
+    qtype: str
+    choices: tuple[Choice, ...] = ()
+    answer: bool | None = None
+    accepted: tuple[str, ...] = ()
+    feedback: list[str] = field(default_factory=list)  # feedback of the right answers
+
+
+def _parse_answers(kind: str, body: str, fmt: str, state: _File, offset: int) -> _Parsed:
+    if kind == "true_false":
+        value, _, feedback = body.partition("#")
+        # {T#shown when wrong#shown when right}: the second is the right answer's feedback.
+        _wrong, _, if_right = feedback.partition("#")
+        return _Parsed(
+            "true_false", answer=_TRUE_FALSE[value.strip()], feedback=[_text(if_right, fmt, state)]
+        )
+    if kind == "short_answer":
+        answers = _answers(body, "=", offset)
+        right = [a for a in answers if a.weight is None or a.weight > 0]
+        return _Parsed(
+            "short_answer",
+            accepted=tuple(_plain(a.text) for a in right),
+            feedback=[_text(a.feedback, fmt, state) for a in right],
+        )
+    options = _answers(body, "=~", offset)
+    choices = tuple(
+        Choice(
+            clean_line(_text(a.text, fmt, state)),
+            a.weight > 0 if a.weight is not None else a.marker == "=",
+        )
+        for a in options
+    )
+    count = sum(c.correct for c in choices)
+    return _Parsed(
+        "single_choice" if count == 1 else "multiple_choice",
+        choices=choices,
+        feedback=[
+            _text(a.feedback, fmt, state)
+            for a, c in zip(options, choices, strict=True)
+            if c.correct
+        ],
+    )
+
+
+def _question(block: _Block, start: int, state: _File) -> None:
+    """Parse one question from block.text[start:] and add it (or a problem) to state."""
+    work = _ESCAPE.sub(lambda m: _PLACEHOLDERS[m.group(1)], block.text)
+    line = block.line_at(start)
+    pos = start + len(work[start:]) - len(work[start:].lstrip())
+    title = ""
+    if work.startswith("::", pos):
+        end = work.find("::", pos + 2)
+        if end == -1:
+            raise _GiftError("the '::' that starts the title is never closed", pos)
+        title = clean_line(_restore(work[pos + 2 : end]))
+        pos = end + 2
+    rest = work[pos:].lstrip()
+    pos = len(work) - len(rest)
+    fmt = "moodle"
+    if rest.startswith("["):
+        close = rest.find("]")
+        if close != -1 and rest[1:close] in _FORMATS:
+            fmt, pos = rest[1:close], pos + close + 1
+    key = slugify(title) or (stable_id("gift", title) if title else "")
+    opening, closing = work.find("{", pos), work.find("}", pos)
+    if opening == -1 and closing == -1:
+        _skip(state, "description", line, key)
+        return
+    if opening == -1 or (closing != -1 and closing < opening):
+        raise _GiftError("'}' without a '{' before it", closing)
+    if closing == -1:
+        raise _GiftError("'{' is never closed (is the file cut short?)", opening)
+    if "{" in work[closing:] or "}" in work[closing + 1 :]:
+        raise _GiftError("a question can have only one answer block {...}", closing + 1)
+    body = work[opening + 1 : closing].strip()
+    general = ""
+    if "####" in body:
+        body, _, general = body.rpartition("####")
+        body = body.strip()
+    kind = _kind(body)
+    if kind in _SKIPPED:
+        _skip(state, kind, line, key)
+        return
+    before, after = work[pos:opening], work[closing + 1 :]
+    # Moodle's missing-word form: text after the braces means the answer goes in a blank.
+    prompt = _text(
+        before + ("_____" + after if after.strip() else ""), fmt, state, own_format=False
+    )
+    parsed = _parse_answers(kind, body, fmt, state, opening)
+    right_feedback = "\n\n".join(dict.fromkeys(f for f in parsed.feedback if f))
+    explanation = _text(general, fmt, state) or right_feedback
+    if not title:
+        earlier = state.prompts.setdefault(" ".join(prompt.split()), line)
+        if earlier != line:
+            raise _GiftError(
+                f"this question has the same text as the one on line {earlier}; give them "
+                "::titles:: so they get different ids",
+                start,
+            )
+        key = stable_id("gift", prompt)
+    if not explanation:
+        state.no_explanation.append(line)
+    state.topics.setdefault(state.topic.slug, state.topic)
+    state.questions.append(
+        Question(
+            key=key,
+            topic=state.topic.slug,
+            type=parsed.qtype,
+            prompt=prompt,
+            explanation=explanation,
+            difficulty="medium",
+            choices=parsed.choices,
+            answer=parsed.answer,
+            accepted=parsed.accepted,
+            line=line,
+        )
+    )
+
+
+def _skip(state: _File, kind: str, line: int, key: str) -> None:
+    state.problems.append(
+        Problem(
+            state.name,
+            line,
+            key or None,
+            f"skipped a {kind} question ({_SKIPPED[kind]}): quizapp has no such question type",
+            "warning",
+        )
+    )
+
+
+def _category(line: str) -> Topic:
+    path = line[len("$CATEGORY:") :].strip()
+    parts = [p.strip() for p in path.split("/") if p.strip()]
+    if not parts:
+        return DEFAULT_TOPIC
+    # Only the last level names the topic: "$course$/top/SQL/Joins" is the topic "joins".
+    name = parts[-1]
+    return Topic(slugify(name) or stable_id("category", name), name)
+
+
+def _summary(state: _File) -> list[Problem]:
+    out = []
+    if state.no_explanation:
+        count, first = len(state.no_explanation), state.no_explanation[0]
+        out.append(
+            Problem(
+                state.name,
+                first,
+                None,
+                f"{count} question(s) have no general feedback (####) or feedback on the right "
+                "answer, so they import with an empty explanation",
+                "warning",
+            )
+        )
+    if state.media:
+        out.append(
+            Problem(
+                state.name,
+                None,
+                None,
+                f"{state.media} image or media reference(s) removed (media files are not imported)",
+                "warning",
+            )
+        )
+    return out
+
+
+def read_gift(text: str, file: str) -> Draft:
+    """Parse a GIFT file into a draft; blank lines separate questions."""
+    state = _File(file)
+    for block in _blocks(text):
+        start = 0
+        if block.text.lstrip().startswith("$CATEGORY:"):
+            # Moodle wants the category in a block of its own; a question right below it in
+            # the same block is read too rather than folded into the category name.
+            end = block.text.find("\n")
+            state.topic = _category(block.text[: len(block.text) if end == -1 else end].strip())
+            if end == -1:
+                continue
+            start = end + 1
+        try:
+            _question(block, start, state)
+        except _GiftError as exc:
+            state.rejected = True
+            state.problems.append(
+                Problem(
+                    file, block.line_at(max(exc.offset, 0)), None, f"malformed GIFT: {exc.message}"
+                )
+            )
+    bank = Bank(
+        slug=slug_from_filename(file),
+        title=title_from_filename(file),
+        version=1,
+        description="",
+        source="",
+        topics=tuple(state.topics.values()),
+        questions=tuple(state.questions),
+    )
+    return Draft(
+        bank,
+        state.problems + _summary(state),
+        require_explanation=False,
+        complete=not state.rejected,
+    )

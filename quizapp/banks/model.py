@@ -1,0 +1,157 @@
+"""The format-independent bank model every parser produces and the importer consumes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Literal
+
+from quizapp.banks.text import shown
+
+QUESTION_TYPES = ("flashcard", "single_choice", "multiple_choice", "true_false", "short_answer")
+CHOICE_TYPES = ("single_choice", "multiple_choice")
+DIFFICULTIES = ("easy", "medium", "hard")
+
+Severity = Literal["error", "warning"]
+
+
+def _digest(content: object) -> str:
+    """Return the sha256 hex digest of ``content`` as canonical JSON."""
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a single- or multiple-choice question."""
+
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A group of questions within a bank."""
+
+    slug: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question; ``line`` is where it starts in the file and is not part of its content."""
+
+    key: str
+    topic: str
+    type: str
+    prompt: str
+    explanation: str
+    difficulty: str
+    choices: tuple[Choice, ...] = ()
+    answer: str | bool | None = None
+    accepted: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    source_article: str = ""
+    source_section: str = ""
+    # Excluded from ==: moving a question within its file does not change it.
+    line: int | None = field(default=None, compare=False)
+
+    def content(self) -> dict[str, object]:
+        """Return the question's content (everything but ``line``) as JSON-ready data."""
+        return {
+            "key": self.key,
+            "topic": self.topic,
+            "type": self.type,
+            "prompt": self.prompt,
+            "explanation": self.explanation,
+            "difficulty": self.difficulty,
+            "choices": [{"text": c.text, "correct": c.correct} for c in self.choices],
+            "answer": self.answer,
+            "accepted": list(self.accepted),
+            "tags": list(self.tags),
+            "source_article": self.source_article,
+            "source_section": self.source_section,
+        }
+
+    def content_hash(self) -> str:
+        """Return a sha256 hex digest of the content; it changes exactly when the content does."""
+        return _digest(self.content())
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A parsed question bank."""
+
+    slug: str
+    title: str
+    version: int
+    description: str
+    source: str
+    topics: tuple[Topic, ...]
+    questions: tuple[Question, ...]
+
+    def content_hash(self) -> str:
+        """Return a sha256 hex digest of the whole bank's content (line numbers excluded)."""
+        return _digest(
+            {
+                "slug": self.slug,
+                "title": self.title,
+                "version": self.version,
+                "description": self.description,
+                "source": self.source,
+                "topics": [[t.slug, t.name, t.description] for t in self.topics],
+                "questions": [q.content() for q in self.questions],
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong (or worth a warning) in a bank file, located as precisely as possible."""
+
+    file: str
+    line: int | None
+    question_id: str | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        """Format as ``bank.yaml:12: question 'q-7': no correct choice``, omitting absent parts."""
+        # File names and ids come from uploads: shown() keeps control and bidi characters from
+        # rewriting the log line or the page they are printed on.
+        location = shown(self.file, quote=False) if self.file else ""
+        if self.line is not None:
+            location = f"{location}:{self.line}" if location else f"line {self.line}"
+        parts = [location] if location else []
+        if self.severity == "warning":
+            parts.append("warning")
+        if self.question_id is not None:
+            parts.append(f"question {shown(self.question_id)}")
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+@dataclass
+class ParseResult:
+    """The outcome of parsing one file: a bank when there were no errors, and all problems."""
+
+    file: str
+    bank: Bank | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stop the bank from being imported."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems worth reading that do not stop the import."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors (warnings allowed)."""
+        return not self.errors

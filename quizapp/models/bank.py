@@ -1,0 +1,85 @@
+"""Question banks, their topics and questions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.db import UTCDateTime
+from quizapp.extensions import db
+
+
+class Bank(db.Model):  # type: ignore[name-defined,misc]
+    """An imported question bank."""
+
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    topics: Mapped[list[Topic]] = relationship(
+        back_populates="bank", order_by="Topic.position", cascade="all, delete-orphan"
+    )
+
+
+class Topic(db.Model):  # type: ignore[name-defined,misc]
+    """A topic declared by a bank; slugs are unique across banks."""
+
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    bank: Mapped[Bank] = relationship(back_populates="topics")
+
+
+class Question(db.Model):  # type: ignore[name-defined,misc]
+    """One question; edited in place on re-import and retired, never deleted."""
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        UniqueConstraint("bank_id", "key", name="uq_questions_bank_key"),
+        Index("ix_questions_topic_active_position", "topic_id", "active", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"))
+    type: Mapped[str] = mapped_column(String(20))
+    prompt: Mapped[str] = mapped_column(Text)
+    # Choice types: [{"text": ..., "correct": bool}, ...]; empty otherwise.
+    choices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Flashcard: the answer text; true/false: a boolean; others: null.
+    answer: Mapped[Any] = mapped_column(JSON, nullable=True)
+    # Short answer: accepted answers.
+    accepted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    difficulty: Mapped[str] = mapped_column(String(10))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source_article: Mapped[str] = mapped_column(String(300), default="")
+    source_section: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Bumped on every edit; keys the rendered-Markdown cache.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    bank: Mapped[Bank] = relationship()
+    topic: Mapped[Topic] = relationship()

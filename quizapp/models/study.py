@@ -1,0 +1,56 @@
+"""Study sessions: the ordered questions a user works through in one sitting."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.db import UTCDateTime
+from quizapp.extensions import db
+from quizapp.models.bank import Question
+
+SESSION_MODES = ("daily", "practice")
+ITEM_KINDS = ("review", "new", "reask", "practice")
+
+
+class StudySession(db.Model):  # type: ignore[name-defined,misc]
+    """A quiz sitting built from the daily queue (or a practice selection)."""
+
+    __tablename__ = "study_sessions"
+    __table_args__ = (Index("ix_study_sessions_user_day", "user_id", "study_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    study_day: Mapped[date] = mapped_column()
+    mode: Mapped[str] = mapped_column(String(10), default="daily")
+    topic_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StudySessionItem(db.Model):  # type: ignore[name-defined,misc]
+    """One presentation of a question within a session."""
+
+    __tablename__ = "study_session_items"
+    __table_args__ = (Index("ix_study_session_items_session_order", "session_id", "sort_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    # Float so that a re-asked item can be slotted between two others without renumbering.
+    sort_key: Mapped[float] = mapped_column(Float)
+    # Seeds the choice shuffle: stable within a presentation, new for the next one.
+    shuffle_seed: Mapped[int] = mapped_column(Integer)
+    # The failed item this re-ask repeats (SM-2 rule 6); undo removes it with its origin.
+    origin_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("study_session_items.id", ondelete="CASCADE")
+    )
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="SET NULL"), unique=True
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    question: Mapped[Question] = relationship()

@@ -1,0 +1,27 @@
+"""Quiz forms: CSRF-protected; the answer fields vary by question type."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import Length, Optional
+
+
+class AnswerForm(FlaskForm):
+    """One answer. Choices arrive as repeated `choice` values (original indexes)."""
+
+    version = HiddenField()
+    elapsed_ms = HiddenField()
+    text = StringField("Your answer", validators=[Optional(), Length(max=500)])
+    truth = HiddenField()
+    grade = HiddenField()
+
+
+class AdjustForm(FlaskForm):
+    """Change the grade of the last answer."""
+
+    grade = HiddenField()
+
+
+class TopicsForm(FlaskForm):
+    """Which topics to study; topic ids arrive as repeated `topic` values."""

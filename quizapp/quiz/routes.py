@@ -1,0 +1,245 @@
+"""Dashboard and quiz views: thin; the services do the work."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from quizapp.auth.forms import EmptyForm
+from quizapp.extensions import db, limiter
+from quizapp.models import CardState, Question, Review
+from quizapp.quiz import bp
+from quizapp.quiz.forms import AdjustForm, AnswerForm, TopicsForm
+from quizapp.quiz.presenting import card_version, comes_back, expected_answer, shown_choices
+from quizapp.scheduling.grading import allowed_adjustments
+from quizapp.scheduling.sm2 import GRADE_MEANINGS
+from quizapp.services import dashboard, reviews, study, topics
+
+
+@bp.route("/")
+def index() -> str:
+    """The dashboard for users, a short product page for visitors."""
+    if not current_user.is_authenticated:
+        return render_template("quiz/landing.html")
+    return render_template(
+        "quiz/dashboard.html",
+        stats=dashboard.today_stats(current_user),
+        topics=topics.topics_for(current_user),
+        form=TopicsForm(),
+    )
+
+
+def _topic_ids(values: list[str]) -> list[int] | None:
+    try:
+        ids = sorted({int(v) for v in values})
+    except ValueError:
+        abort(400)
+    return ids or None
+
+
+@bp.route("/quiz/start", methods=["POST"])
+@login_required
+def start() -> Response:
+    """Start (or resume) today's quiz, optionally for some topics only."""
+    form = TopicsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wanted = _topic_ids(request.form.getlist("topic"))
+    if wanted is not None and not topics.all_exist(wanted):
+        abort(400)
+    session = study.start_daily_session(current_user, wanted)
+    if session is None:
+        flash("Nothing is due right now — you are all caught up. Come back tomorrow!", "success")
+        return redirect(url_for("quiz.index"))
+    return redirect(url_for("quiz.session_view", session_id=session.id))
+
+
+@bp.route("/quiz")
+@login_required
+def current() -> Response:
+    """Go to today's open quiz, or back to the dashboard."""
+    session = study.open_session(current_user)
+    if session is None:
+        return redirect(url_for("quiz.index"))
+    return redirect(url_for("quiz.session_view", session_id=session.id))
+
+
+@bp.route("/quiz/sessions/<int:session_id>")
+@login_required
+def session_view(session_id: int) -> str | Response:
+    """Show the session's next question, or its summary when done."""
+    session = study.get_session(current_user, session_id)
+    if session is None:
+        abort(404)
+    item = study.next_item(session)
+    if item is None:
+        return redirect(url_for("quiz.summary", session_id=session.id))
+    question = db.session.get(Question, item.question_id)
+    card = db.session.scalar(
+        select(CardState).where(
+            CardState.user_id == current_user.id, CardState.question_id == question.id
+        )
+    )
+    form = AnswerForm(version=str(card_version(card)))
+    last = study.last_answered_item(session)
+    return render_template(
+        "quiz/question.html",
+        session=session,
+        item=item,
+        question=question,
+        form=form,
+        choices=shown_choices(question, item) if question.choices else [],
+        progress=study.session_progress(session),
+        grade_meanings=GRADE_MEANINGS,
+        can_undo=last is not None,
+        undo_form=EmptyForm(),
+    )
+
+
+def _answer_input(form: AnswerForm) -> reviews.AnswerInput:
+    def number(raw: str | None) -> int | None:
+        raw = (raw or "").strip()
+        if not raw:
+            return None
+        if not raw.lstrip("-").isdigit() or len(raw) > 9:
+            raise reviews.InvalidAnswer("A number in the form is not valid.")
+        return int(raw)
+
+    elapsed = number(form.elapsed_ms.data)
+    truth = {"true": True, "false": False}.get((form.truth.data or "").lower())
+    return reviews.AnswerInput(
+        grade=number(form.grade.data),
+        selected=tuple(number(v) or 0 for v in request.form.getlist("choice")),
+        text=form.text.data,
+        truth=truth,
+        # Timings outside a day are a stale page or a tampered field: treat as untimed.
+        elapsed_ms=elapsed if elapsed is not None and 0 <= elapsed <= 86_400_000 else None,
+    )
+
+
+@bp.route("/quiz/items/<int:item_id>/answer", methods=["POST"])
+@login_required
+@limiter.limit("120/minute")
+def answer(item_id: int) -> str | Response | tuple[str, int]:
+    """Grade and record an answer, then show the feedback."""
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    item = study.get_item(current_user, item_id)
+    if item is None:
+        abort(404)
+    try:
+        given = _answer_input(form)
+        version = form.version.data
+        seen = int(version) if version and version.isdigit() else None
+        reviews.answer(current_user, item_id, given, seen)
+    except reviews.InvalidAnswer as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("quiz.session_view", session_id=item.session_id)), 422
+    except reviews.AnswerConflict as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("quiz.session_view", session_id=item.session_id)), 409
+    return redirect(url_for("quiz.feedback", item_id=item_id))
+
+
+@bp.route("/quiz/items/<int:item_id>")
+@login_required
+def feedback(item_id: int) -> str | Response:
+    """What was right, the explanation, the grade and when the card comes back."""
+    item = study.get_item(current_user, item_id)
+    if item is None:
+        abort(404)
+    if item.review_id is None:
+        return redirect(url_for("quiz.session_view", session_id=item.session_id))
+    review = db.session.get(Review, item.review_id)
+    question = db.session.get(Question, item.question_id)
+    session = study.get_session(current_user, item.session_id)
+    is_last = study.last_answered_item(session) is item
+    adjust = allowed_adjustments(None if question.type == "flashcard" else review.correct)
+    return render_template(
+        "quiz/feedback.html",
+        session=session,
+        item=item,
+        review=review,
+        question=question,
+        choices=shown_choices(question, item) if question.choices else [],
+        expected=expected_answer(question),
+        comes_back=comes_back(review, study.today_for(current_user)),
+        progress=study.session_progress(session),
+        is_last=is_last,
+        adjustments=[g for g in adjust if g != review.grade] if is_last else [],
+        grade_meanings=GRADE_MEANINGS,
+        form=AdjustForm(),
+        undo_form=EmptyForm(),
+    )
+
+
+@bp.route("/quiz/items/<int:item_id>/grade", methods=["POST"])
+@login_required
+def adjust(item_id: int) -> Response | tuple[Response, int]:
+    """Change the recorded grade of the last answer ("I guessed", "I almost had it")."""
+    form = AdjustForm()
+    if not form.validate_on_submit():
+        abort(400)
+    grade = form.grade.data or ""
+    if not grade.isdigit():
+        abort(400)
+    try:
+        reviews.adjust_grade(current_user, item_id, int(grade))
+    except reviews.NotFound:
+        abort(404)
+    except (reviews.InvalidAnswer, reviews.AnswerConflict) as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("quiz.feedback", item_id=item_id)), 409
+    flash("Grade changed; the schedule was updated.", "success")
+    return redirect(url_for("quiz.feedback", item_id=item_id))
+
+
+@bp.route("/quiz/sessions/<int:session_id>/undo", methods=["POST"])
+@login_required
+def undo(session_id: int) -> Response | tuple[Response, int]:
+    """Take back the last answer of the session."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        reviews.undo_last(current_user, session_id)
+    except reviews.NotFound:
+        abort(404)
+    except (reviews.NothingToUndo, reviews.AnswerConflict) as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("quiz.session_view", session_id=session_id)), 409
+    flash("Last answer undone.", "info")
+    return redirect(url_for("quiz.session_view", session_id=session_id))
+
+
+@bp.route("/quiz/sessions/<int:session_id>/summary")
+@login_required
+def summary(session_id: int) -> str:
+    """The end-of-session summary."""
+    session = study.get_session(current_user, session_id)
+    if session is None:
+        abort(404)
+    return render_template(
+        "quiz/summary.html",
+        session=session,
+        summary=dashboard.session_summary(current_user, session),
+        undo_form=EmptyForm(),
+        can_undo=study.last_answered_item(session) is not None,
+    )
+
+
+@bp.route("/topics", methods=["POST"])
+@login_required
+def save_topics() -> Response:
+    """Save which topics the user studies (all by default)."""
+    form = TopicsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wanted = _topic_ids(request.form.getlist("topic")) or []
+    if not topics.all_exist(wanted):
+        abort(400)
+    topics.set_studied(current_user, wanted)
+    flash("Your topics are saved.", "success")
+    return redirect(url_for("quiz.index"))

@@ -1,0 +1,70 @@
+"""Practice mode and the interview date.
+
+Practice answers (``practice_review``) are answers to cards outside the daily queue, which may
+not be due yet:
+
+- A failure (grade below 3) is a real lapse: the card is reset exactly as ``sm2.review`` does
+  (n = 0, interval 1 day, EF unchanged), and the app sets its due day to today + 1.
+- A success leaves the state unchanged, so practising a card early never pushes it further
+  out; its due day stays where it was. The answer is still logged.
+
+So the app reschedules after a practice answer only when the returned state differs from the
+one it passed in.
+
+The interview date (``cap_due_for_interview``): while the interview is still ahead, a card due
+after the day before the interview is brought forward to the first day of the final window
+(``interview_day - final_days``), or to tomorrow if that is later, so every learned card comes
+up at least once in the last days before the interview. The app applies it to each due day it
+computes after a review. Cards due before the window are reviewed there and rescheduled, so
+they too end up in the window. Only the due day moves; the SM-2 state is untouched.
+
+Edge cases: no interview date, an interview today or in the past leave the due day unchanged
+(pulling cards to after the interview would be pointless); an interview tomorrow brings later
+cards to the interview day itself, the last chance to see them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Final
+
+from quizapp.scheduling.sm2 import (
+    DEFAULT_MAX_INTERVAL_DAYS,
+    PASSING_GRADE,
+    SM2State,
+    review,
+)
+
+__all__ = ["DEFAULT_FINAL_DAYS", "cap_due_for_interview", "practice_review"]
+
+DEFAULT_FINAL_DAYS: Final = 3
+
+
+def practice_review(
+    state: SM2State,
+    grade: int,
+    *,
+    max_interval_days: int | None = DEFAULT_MAX_INTERVAL_DAYS,
+) -> SM2State:
+    """Return the state after a practice answer: reset on failure, unchanged on success."""
+    # Calling review either way validates every argument the same way review does.
+    lapsed = review(state, grade, max_interval_days=max_interval_days)
+    return lapsed if grade < PASSING_GRADE else state
+
+
+def cap_due_for_interview(
+    *,
+    today: date,
+    due_day: date,
+    interview_day: date | None,
+    final_days: int = DEFAULT_FINAL_DAYS,
+) -> date:
+    """Return ``due_day``, brought into the final days before the interview if it falls later."""
+    if isinstance(final_days, bool) or not isinstance(final_days, int) or final_days < 1:
+        raise ValueError(f"final_days must be an int >= 1, got {final_days!r}")
+    if interview_day is None or today >= interview_day:
+        return due_day
+    day_before_interview = interview_day - timedelta(days=1)
+    if due_day <= day_before_interview:
+        return due_day
+    return max(today + timedelta(days=1), interview_day - timedelta(days=final_days))

@@ -1,0 +1,209 @@
+"""The daily queue: which due reviews and new questions a user gets today, and in what order.
+
+``build_daily_queue`` works only on the data passed in:
+
+- Due reviews (``due_day <= today``) come first, most overdue relative to their interval first:
+  ``overdue_ratio = (today - due_day) / max(interval_days, 1)``, descending, computed exactly
+  as a ``Fraction``; ties go to the lower EF (the harder card), then to the lower question id,
+  so the order is deterministic.
+- At most ``remaining_reviews`` reviews are taken; the rest simply stay due for later days, so
+  a backlog after a break never floods one day.
+- Then at most ``remaining_new`` new questions, in bank order: ``bank_order``, ``topic_order``,
+  difficulty (easy, medium, hard), ``position``, question id.
+- Reviews first, then new questions, not interleaved: it is simple and predictable, reviews
+  are the urgent part, and if a session is cut short it is the new questions (which are not
+  due) that wait.
+- ``topics`` restricts both reviews and new questions to those topics; ``None`` means all.
+- A question id that appears twice in the input is a caller bug and raises ``ValueError``.
+
+What the app should load, so the builder never needs the whole history: only the user's cards
+with ``due_day <= today`` (in the chosen topics), and at most ``remaining_new(...)`` new
+candidates, selected in SQL with the same topic filter, ordered by the bank order above, with
+``LIMIT remaining_new(...)``. Due cards cannot be cut with a plain LIMIT unless the SQL orders
+by the same overdue key, so pass them all; they are bounded by the user's own cards.
+
+Within a session, SM-2 rule 6 asks a failed item (grade below 4) again later the same day
+until it scores at least 4. ``reask_position`` says where it goes back into the session queue:
+``gap`` items (default 3) after the one just answered, or at the end if fewer remain. The
+answered item is still at ``current_index``, so the app does
+``session.insert(reask_position(i, len(session)), session[i])``. Re-asks are not scheduled
+(see ``sm2``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Final, Literal
+
+__all__ = [
+    "DIFFICULTY_ORDER",
+    "DueCard",
+    "NewCard",
+    "QueueItem",
+    "QueueLimits",
+    "build_daily_queue",
+    "overdue_ratio",
+    "reask_position",
+    "remaining_new",
+    "remaining_reviews",
+]
+
+DIFFICULTY_ORDER: Final[dict[str, int]] = {"easy": 0, "medium": 1, "hard": 2}
+DEFAULT_REASK_GAP: Final = 3
+
+
+def _check_int(name: str, value: object, *, minimum: int | None = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an int, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class DueCard:
+    """A card the user has learned, with its next due study day and SM-2 state."""
+
+    question_id: int
+    due_day: date
+    interval_days: int
+    easiness: Decimal
+    topic: str
+
+    def __post_init__(self) -> None:
+        """Reject values the ordering cannot use."""
+        _check_int("question_id", self.question_id, minimum=None)
+        _check_int("interval_days", self.interval_days)
+
+
+@dataclass(frozen=True, slots=True)
+class NewCard:
+    """A question the user has not studied yet, with its place in the bank."""
+
+    question_id: int
+    topic: str
+    bank_order: int
+    topic_order: int
+    difficulty: str
+    position: int
+
+    def __post_init__(self) -> None:
+        """Reject an unknown difficulty."""
+        _check_int("question_id", self.question_id, minimum=None)
+        if self.difficulty not in DIFFICULTY_ORDER:
+            raise ValueError(f"difficulty must be easy, medium or hard, got {self.difficulty!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLimits:
+    """The user's daily limits on new questions and reviews."""
+
+    new_per_day: int
+    reviews_per_day: int
+
+    def __post_init__(self) -> None:
+        """Reject negative limits."""
+        _check_int("new_per_day", self.new_per_day)
+        _check_int("reviews_per_day", self.reviews_per_day)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One entry of the daily queue: a question id and whether it is a review or new."""
+
+    question_id: int
+    kind: Literal["review", "new"]
+
+    def __post_init__(self) -> None:
+        """Reject an unknown kind."""
+        if self.kind not in ("review", "new"):
+            raise ValueError(f"kind must be 'review' or 'new', got {self.kind!r}")
+
+
+def remaining_new(limits: QueueLimits, new_done_today: int) -> int:
+    """Return how many new questions may still be started today (the SQL LIMIT for new ones)."""
+    return max(0, limits.new_per_day - _check_int("new_done_today", new_done_today))
+
+
+def remaining_reviews(limits: QueueLimits, reviews_done_today: int) -> int:
+    """Return how many reviews may still be done today."""
+    return max(0, limits.reviews_per_day - _check_int("reviews_done_today", reviews_done_today))
+
+
+def overdue_ratio(today: date, due_day: date, interval_days: int) -> Fraction:
+    """Return days overdue divided by the interval (at least 1), exactly; negative if not due."""
+    _check_int("interval_days", interval_days)
+    return Fraction((today - due_day).days, max(interval_days, 1))
+
+
+def _review_key(today: date, card: DueCard) -> tuple[Fraction, Decimal, int]:
+    return (
+        -overdue_ratio(today, card.due_day, card.interval_days),
+        card.easiness,
+        card.question_id,
+    )
+
+
+def _new_key(card: NewCard) -> tuple[int, int, int, int, int]:
+    return (
+        card.bank_order,
+        card.topic_order,
+        DIFFICULTY_ORDER[card.difficulty],
+        card.position,
+        card.question_id,
+    )
+
+
+def build_daily_queue(
+    *,
+    today: date,
+    due: Iterable[DueCard],
+    new: Iterable[NewCard],
+    limits: QueueLimits,
+    new_done_today: int,
+    reviews_done_today: int,
+    topics: Collection[str] | None = None,
+) -> list[QueueItem]:
+    """Return today's queue: capped due reviews (most overdue first), then capped new ones."""
+    due_cards = list(due)
+    new_cards = list(new)
+    review_slots = remaining_reviews(limits, reviews_done_today)
+    new_slots = remaining_new(limits, new_done_today)
+
+    ids = [card.question_id for card in due_cards] + [card.question_id for card in new_cards]
+    if len(set(ids)) != len(ids):
+        raise ValueError("a question id appears more than once in due and new")
+
+    wanted = None if topics is None else frozenset(topics)
+    reviews = sorted(
+        (
+            card
+            for card in due_cards
+            if card.due_day <= today and (wanted is None or card.topic in wanted)
+        ),
+        key=lambda card: _review_key(today, card),
+    )[:review_slots]
+    fresh = sorted(
+        (card for card in new_cards if wanted is None or card.topic in wanted),
+        key=_new_key,
+    )[:new_slots]
+
+    return [QueueItem(card.question_id, "review") for card in reviews] + [
+        QueueItem(card.question_id, "new") for card in fresh
+    ]
+
+
+def reask_position(current_index: int, queue_length: int, gap: int = DEFAULT_REASK_GAP) -> int:
+    """Return the index at which to re-insert a failed item so ``gap`` others come first."""
+    _check_int("queue_length", queue_length, minimum=1)
+    _check_int("current_index", current_index)
+    if current_index >= queue_length:
+        raise ValueError(
+            f"current_index must be below queue_length {queue_length}, got {current_index}"
+        )
+    _check_int("gap", gap)
+    return min(current_index + 1 + gap, queue_length)

@@ -1,0 +1,225 @@
+"""Applying a parsed bank to the database: one bank, one transaction, idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.banks.model import Bank as ParsedBank
+from quizapp.banks.model import Question as ParsedQuestion
+from quizapp.clock import utcnow
+from quizapp.extensions import db
+from quizapp.models import Bank, Question, Topic
+
+
+class ImportConflict(Exception):
+    """The bank cannot be applied as it stands (e.g. a topic owned by another bank)."""
+
+
+@dataclass
+class ImportPlan:
+    """What importing a bank changes, question keys by kind of change."""
+
+    slug: str
+    title: str
+    new_bank: bool = False
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    topics_added: list[str] = field(default_factory=list)
+    metadata_changed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        """Tell whether applying the plan writes anything."""
+        return bool(
+            self.new_bank
+            or self.added
+            or self.updated
+            or self.retired
+            or self.topics_added
+            or self.metadata_changed
+        )
+
+    def summary(self) -> str:
+        """One line: added / updated / retired / unchanged."""
+        return (
+            f"{self.slug}: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.retired)} retired, {len(self.unchanged)} unchanged"
+        )
+
+
+def _question_values(parsed: ParsedQuestion) -> dict[str, Any]:
+    return {
+        "key": parsed.key,
+        "type": parsed.type,
+        "prompt": parsed.prompt,
+        "choices": [{"text": c.text, "correct": c.correct} for c in parsed.choices],
+        "answer": parsed.answer,
+        "accepted": list(parsed.accepted),
+        "explanation": parsed.explanation,
+        "difficulty": parsed.difficulty,
+        "tags": list(parsed.tags),
+        "source_article": parsed.source_article,
+        "source_section": parsed.source_section,
+        "content_hash": parsed.content_hash(),
+    }
+
+
+def _check_topics(parsed: ParsedBank, bank_id: int | None) -> dict[str, Topic]:
+    slugs = [t.slug for t in parsed.topics]
+    existing = db.session.scalars(select(Topic).where(Topic.slug.in_(slugs))).all()
+    owned: dict[str, Topic] = {}
+    for topic in existing:
+        if topic.bank_id != bank_id:
+            owner = db.session.get(Bank, topic.bank_id)
+            raise ImportConflict(
+                f"topic '{topic.slug}' already belongs to bank '{owner.slug if owner else '?'}'; "
+                "topic slugs are unique across banks"
+            )
+        owned[topic.slug] = topic
+    return owned
+
+
+def plan_import(parsed: ParsedBank) -> ImportPlan:
+    """Compare a parsed bank with the database, without writing anything."""
+    bank = db.session.scalar(select(Bank).where(Bank.slug == parsed.slug))
+    plan = ImportPlan(slug=parsed.slug, title=parsed.title, new_bank=bank is None)
+    owned = _check_topics(parsed, bank.id if bank else None)
+    plan.topics_added = [t.slug for t in parsed.topics if t.slug not in owned]
+    if bank is None:
+        plan.added = [q.key for q in parsed.questions]
+        return plan
+    plan.metadata_changed = (bank.title, bank.version, bank.description, bank.source) != (
+        parsed.title,
+        parsed.version,
+        parsed.description,
+        parsed.source,
+    ) or any(
+        (owned[t.slug].name, owned[t.slug].description, owned[t.slug].position)
+        != (t.name, t.description, i)
+        for i, t in enumerate(parsed.topics)
+        if t.slug in owned
+    )
+    rows = db.session.execute(
+        select(
+            Question.key,
+            Question.content_hash,
+            Question.active,
+            Question.topic_id,
+            Question.position,
+        ).where(Question.bank_id == bank.id)
+    ).all()
+    stored = {row.key: row for row in rows}
+    topic_ids = {slug: t.id for slug, t in owned.items()}
+    seen = set()
+    for position, question in enumerate(parsed.questions):
+        seen.add(question.key)
+        row = stored.get(question.key)
+        if row is None:
+            plan.added.append(question.key)
+        elif (
+            row.content_hash != question.content_hash()
+            or not row.active
+            or row.topic_id != topic_ids.get(question.topic)
+            or row.position != position
+        ):
+            plan.updated.append(question.key)
+        else:
+            plan.unchanged.append(question.key)
+    plan.retired = sorted(k for k, row in stored.items() if row.active and k not in seen)
+    return plan
+
+
+def _upsert_bank(parsed: ParsedBank, bank: Bank | None, now: datetime) -> Bank:
+    if bank is None:
+        bank = Bank(slug=parsed.slug)
+        db.session.add(bank)
+    bank.title = parsed.title
+    bank.version = parsed.version
+    bank.description = parsed.description
+    bank.source = parsed.source
+    bank.content_hash = parsed.content_hash()
+    bank.imported_at = now
+    db.session.flush()
+    return bank
+
+
+def _upsert_topics(parsed: ParsedBank, bank: Bank) -> dict[str, int]:
+    owned = _check_topics(parsed, bank.id)
+    for position, declared in enumerate(parsed.topics):
+        topic = owned.get(declared.slug)
+        if topic is None:
+            topic = Topic(bank_id=bank.id, slug=declared.slug)
+            db.session.add(topic)
+            owned[declared.slug] = topic
+        topic.name = declared.name
+        topic.description = declared.description
+        topic.position = position
+    db.session.flush()
+    return {slug: topic.id for slug, topic in owned.items()}
+
+
+def apply_import(parsed: ParsedBank) -> ImportPlan:
+    """Import one bank in one transaction; edits keep progress, missing questions retire."""
+    try:
+        plan = plan_import(parsed)
+        if not plan.changed:
+            db.session.rollback()
+            return plan
+        now = utcnow()
+        existing = db.session.scalar(select(Bank).where(Bank.slug == parsed.slug))
+        bank = _upsert_bank(parsed, existing, now)
+        topic_ids = _upsert_topics(parsed, bank)
+        ids = {
+            key: qid
+            for key, qid in db.session.execute(
+                select(Question.key, Question.id).where(Question.bank_id == bank.id)
+            )
+        }
+        added, updated = set(plan.added), set(plan.updated)
+        inserts, updates = [], []
+        for position, question in enumerate(parsed.questions):
+            values = _question_values(question)
+            values.update(
+                topic_id=topic_ids[question.topic],
+                position=position,
+                active=True,
+                retired_at=None,
+                updated_at=now,
+            )
+            if question.key in added:
+                inserts.append({**values, "bank_id": bank.id, "created_at": now, "revision": 1})
+            elif question.key in updated:
+                updates.append({**values, "id": ids[question.key]})
+        # Bulk statements: one INSERT and one executemany UPDATE, not a flush per row.
+        if inserts:
+            db.session.execute(insert(Question), inserts)
+        if updates:
+            db.session.execute(update(Question), updates)
+            db.session.execute(
+                update(Question)
+                .where(Question.id.in_([u["id"] for u in updates]))
+                .values(revision=Question.revision + 1)
+            )
+        if plan.retired:
+            db.session.execute(
+                update(Question)
+                .where(Question.bank_id == bank.id, Question.key.in_(plan.retired))
+                .values(active=False, retired_at=now, updated_at=now)
+            )
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ImportConflict(
+            f"bank '{parsed.slug}' was changed by someone else during the import; try again"
+        ) from exc
+    except Exception:
+        db.session.rollback()
+        raise
+    return plan

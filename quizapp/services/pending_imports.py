@@ -1,0 +1,106 @@
+"""Uploaded banks between preview and confirmation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from quizapp.banks import ParseResult, format_for, parse_bank
+from quizapp.clock import utcnow
+from quizapp.extensions import db
+from quizapp.models import PendingImport, User
+from quizapp.services.bank_import import ImportConflict, ImportPlan, apply_import, plan_import
+
+PENDING_TTL = timedelta(hours=24)
+
+
+@dataclass
+class Preview:
+    """What an upload contains and what applying it would change."""
+
+    pending: PendingImport | None
+    result: ParseResult
+    plan: ImportPlan | None
+    conflict: str | None = None
+
+    @property
+    def can_apply(self) -> bool:
+        """Tell whether the upload is valid and changes something."""
+        return self.pending is not None and self.plan is not None and self.conflict is None
+
+
+def _preview(pending: PendingImport | None, result: ParseResult) -> Preview:
+    if result.bank is None:
+        return Preview(pending, result, None)
+    try:
+        return Preview(pending, result, plan_import(result.bank))
+    except ImportConflict as exc:
+        return Preview(pending, result, None, str(exc))
+
+
+def stage_upload(user: User, filename: str, data: bytes, fmt: str | None, strict: bool) -> Preview:
+    """Parse an upload and, when valid, keep it for confirmation."""
+    # The name is only displayed and used for the format; never as a path.
+    shown_name = (filename or "upload").replace("/", "_").replace("\\", "_")[-255:]
+    fmt = fmt or format_for(shown_name)
+    result = parse_bank(data, shown_name, fmt=fmt, strict=strict)
+    if result.bank is None:
+        return Preview(None, result, None)
+    pending = PendingImport(
+        user_id=user.id,
+        filename=shown_name,
+        format=fmt or "",
+        strict=strict,
+        data=data,
+        created_at=utcnow(),
+    )
+    db.session.add(pending)
+    db.session.commit()
+    return _preview(pending, result)
+
+
+def get_pending(user: User, pending_id: int) -> PendingImport | None:
+    """An upload this admin staged."""
+    return db.session.scalar(
+        select(PendingImport).where(
+            PendingImport.id == pending_id, PendingImport.user_id == user.id
+        )
+    )
+
+
+def preview_pending(pending: PendingImport) -> Preview:
+    """Parse a staged upload again and compare it with the database as it is now."""
+    result = parse_bank(
+        pending.data, pending.filename, fmt=pending.format or None, strict=pending.strict
+    )
+    return _preview(pending, result)
+
+
+def apply_pending(pending: PendingImport) -> ImportPlan:
+    """Apply a staged upload (re-parsed, re-planned) and discard it."""
+    result = parse_bank(
+        pending.data, pending.filename, fmt=pending.format or None, strict=pending.strict
+    )
+    if result.bank is None:
+        raise ImportConflict("the staged file no longer validates")
+    plan = apply_import(result.bank)
+    db.session.execute(delete(PendingImport).where(PendingImport.id == pending.id))
+    db.session.commit()
+    return plan
+
+
+def discard_pending(pending: PendingImport) -> None:
+    """Forget a staged upload."""
+    db.session.delete(pending)
+    db.session.commit()
+
+
+def purge_expired() -> int:
+    """Delete staged uploads older than a day; returns how many."""
+    result = db.session.execute(
+        delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_TTL)
+    )
+    db.session.commit()
+    return result.rowcount or 0

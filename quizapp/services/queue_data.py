@@ -1,0 +1,148 @@
+"""Indexed queries that feed the pure queue builder, and today's counts for a user."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.sql import Select
+
+from quizapp.extensions import db
+from quizapp.models import CardState, Question, Review, Topic, User, UserExcludedTopic
+from quizapp.models.review import ANSWER_MODES
+from quizapp.scheduling.queue import DIFFICULTY_ORDER, DueCard, NewCard
+from quizapp.scheduling.sm2 import easiness_from_hundredths
+
+_DIFFICULTY_RANK = case(DIFFICULTY_ORDER, value=Question.difficulty, else_=len(DIFFICULTY_ORDER))
+
+
+def _not_excluded(user_id: int) -> object:
+    return ~exists().where(
+        UserExcludedTopic.user_id == user_id, UserExcludedTopic.topic_id == Question.topic_id
+    )
+
+
+def _restrict(stmt: Select, user_id: int, topic_ids: Collection[int] | None) -> Select:
+    stmt = stmt.where(Question.active.is_(True), _not_excluded(user_id))
+    if topic_ids is not None:
+        stmt = stmt.where(Question.topic_id.in_(list(topic_ids)))
+    return stmt
+
+
+def due_cards(user_id: int, today: date, topic_ids: Collection[int] | None = None) -> list[DueCard]:
+    """The user's cards due on or before today (index: card_states(user_id, due_day))."""
+    stmt = (
+        select(
+            CardState.question_id,
+            CardState.due_day,
+            CardState.interval_days,
+            CardState.easiness,
+            Topic.slug,
+        )
+        .join(Question, Question.id == CardState.question_id)
+        .join(Topic, Topic.id == Question.topic_id)
+        .where(
+            CardState.user_id == user_id, CardState.due_day <= today, CardState.suspended.is_(False)
+        )
+    )
+    rows = db.session.execute(_restrict(stmt, user_id, topic_ids)).all()
+    return [
+        DueCard(qid, due, interval, easiness_from_hundredths(ef), topic)
+        for qid, due, interval, ef, topic in rows
+    ]
+
+
+def new_cards(user_id: int, limit: int, topic_ids: Collection[int] | None = None) -> list[NewCard]:
+    """Up to `limit` questions the user has never seen, in bank order."""
+    if limit <= 0:
+        return []
+    seen = exists().where(CardState.user_id == user_id, CardState.question_id == Question.id)
+    stmt = (
+        select(
+            Question.id,
+            Topic.slug,
+            Question.bank_id,
+            Topic.position,
+            Question.difficulty,
+            Question.position,
+        )
+        .join(Topic, Topic.id == Question.topic_id)
+        .where(~seen)
+        .order_by(
+            Question.bank_id, Topic.position, _DIFFICULTY_RANK, Question.position, Question.id
+        )
+        .limit(limit)
+    )
+    rows = db.session.execute(_restrict(stmt, user_id, topic_ids)).all()
+    return [NewCard(qid, slug, bank, tpos, diff, pos) for qid, slug, bank, tpos, diff, pos in rows]
+
+
+def new_done_today(user_id: int, today: date) -> int:
+    """New questions the user started today (index: card_states(user_id, introduced_day))."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CardState)
+            .where(CardState.user_id == user_id, CardState.introduced_day == today)
+        )
+        or 0
+    )
+
+
+def reviews_done_today(user_id: int, today: date) -> int:
+    """Scheduled reviews answered today (index: reviews(user_id, study_day))."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Review)
+            .where(Review.user_id == user_id, Review.study_day == today, Review.mode == "review")
+        )
+        or 0
+    )
+
+
+def answered_today(user_id: int, today: date) -> int:
+    """All answers given today, re-asks and practice included."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Review)
+            .where(
+                Review.user_id == user_id, Review.study_day == today, Review.mode.in_(ANSWER_MODES)
+            )
+        )
+        or 0
+    )
+
+
+def count_due(user_id: int, today: date, topic_ids: Collection[int] | None = None) -> int:
+    """How many of the user's cards are due today, before the daily cap."""
+    stmt = (
+        select(func.count())
+        .select_from(CardState)
+        .join(Question, Question.id == CardState.question_id)
+        .where(
+            CardState.user_id == user_id, CardState.due_day <= today, CardState.suspended.is_(False)
+        )
+    )
+    return db.session.scalar(_restrict(stmt, user_id, topic_ids)) or 0
+
+
+def count_unseen(user_id: int, topic_ids: Collection[int] | None = None) -> int:
+    """How many studied-topic questions the user has never seen."""
+    seen = exists().where(CardState.user_id == user_id, CardState.question_id == Question.id)
+    stmt = select(func.count()).select_from(Question).where(~seen)
+    return db.session.scalar(_restrict(stmt, user_id, topic_ids)) or 0
+
+
+def studied_topics(user: User) -> list[tuple[Topic, bool, int]]:
+    """Every topic with active questions: (topic, studied by the user, question count)."""
+    excluded = select(UserExcludedTopic.topic_id).where(UserExcludedTopic.user_id == user.id)
+    rows = db.session.execute(
+        select(Topic, Topic.id.in_(excluded), func.count(Question.id))
+        .join(Question, and_(Question.topic_id == Topic.id, Question.active.is_(True)))
+        .group_by(Topic.id)
+        .order_by(Topic.bank_id, Topic.position)
+    ).all()
+    return [(topic, not is_excluded, count) for topic, is_excluded, count in rows]

@@ -1,0 +1,183 @@
+"""Study sessions: building today's sitting from the queue, and finding where a user is."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from quizapp.clock import utcnow
+from quizapp.extensions import db
+from quizapp.models import Question, StudySession, StudySessionItem, User
+from quizapp.scheduling.queue import QueueLimits, build_daily_queue, remaining_new
+from quizapp.scheduling.studyday import study_day
+from quizapp.services import queue_data
+
+
+def today_for(user: User) -> date:
+    """The user's current study day."""
+    return study_day(utcnow(), user.timezone, user.day_start_hour)
+
+
+def _limits(user: User) -> QueueLimits:
+    return QueueLimits(new_per_day=user.new_per_day, reviews_per_day=user.reviews_per_day)
+
+
+def _shuffle_seed() -> int:
+    return secrets.randbelow(2**31 - 1)
+
+
+def open_session(user: User, mode: str = "daily") -> StudySession | None:
+    """The user's unfinished session of today in this mode, if any."""
+    return db.session.scalar(
+        select(StudySession)
+        .where(
+            StudySession.user_id == user.id,
+            StudySession.study_day == today_for(user),
+            StudySession.mode == mode,
+            StudySession.finished_at.is_(None),
+        )
+        .order_by(StudySession.id.desc())
+        .limit(1)
+    )
+
+
+def start_daily_session(
+    user: User, topic_ids: Collection[int] | None = None
+) -> StudySession | None:
+    """Resume today's open session with these topics, or build a new one; None if nothing is due."""
+    today = today_for(user)
+    wanted = sorted(set(topic_ids)) if topic_ids else None
+    current = open_session(user)
+    if current is not None:
+        if current.topic_ids == wanted and next_item(current) is not None:
+            return current
+        current.finished_at = utcnow()
+    limits = _limits(user)
+    new_done = queue_data.new_done_today(user.id, today)
+    queue = build_daily_queue(
+        today=today,
+        due=queue_data.due_cards(user.id, today, wanted),
+        new=queue_data.new_cards(user.id, remaining_new(limits, new_done), wanted),
+        limits=limits,
+        new_done_today=new_done,
+        reviews_done_today=queue_data.reviews_done_today(user.id, today),
+    )
+    if not queue:
+        db.session.commit()
+        return None
+    session = StudySession(
+        user_id=user.id, study_day=today, mode="daily", topic_ids=wanted, started_at=utcnow()
+    )
+    db.session.add(session)
+    db.session.flush()
+    db.session.add_all(
+        StudySessionItem(
+            session_id=session.id,
+            question_id=item.question_id,
+            kind=item.kind,
+            sort_key=float(position + 1),
+            shuffle_seed=_shuffle_seed(),
+        )
+        for position, item in enumerate(queue)
+    )
+    db.session.commit()
+    return session
+
+
+def start_practice_session(user: User, question_ids: list[int]) -> StudySession | None:
+    """Start a practice session over the given questions (weak topics); None if empty."""
+    if not question_ids:
+        return None
+    current = open_session(user, "practice")
+    if current is not None:
+        current.finished_at = utcnow()
+    session = StudySession(
+        user_id=user.id, study_day=today_for(user), mode="practice", started_at=utcnow()
+    )
+    db.session.add(session)
+    db.session.flush()
+    db.session.add_all(
+        StudySessionItem(
+            session_id=session.id,
+            question_id=qid,
+            kind="practice",
+            sort_key=float(position + 1),
+            shuffle_seed=_shuffle_seed(),
+        )
+        for position, qid in enumerate(question_ids)
+    )
+    db.session.commit()
+    return session
+
+
+def get_session(user: User, session_id: int) -> StudySession | None:
+    """The user's own session with this id (None for anyone else's)."""
+    return db.session.scalar(
+        select(StudySession).where(StudySession.id == session_id, StudySession.user_id == user.id)
+    )
+
+
+def get_item(user: User, item_id: int) -> StudySessionItem | None:
+    """The user's own session item with this id (None for anyone else's)."""
+    return db.session.scalar(
+        select(StudySessionItem)
+        .join(StudySession, StudySession.id == StudySessionItem.session_id)
+        .where(StudySessionItem.id == item_id, StudySession.user_id == user.id)
+    )
+
+
+def next_item(session: StudySession) -> StudySessionItem | None:
+    """The first unanswered item of a session."""
+    return db.session.scalar(
+        select(StudySessionItem)
+        .where(StudySessionItem.session_id == session.id, StudySessionItem.answered_at.is_(None))
+        .order_by(StudySessionItem.sort_key, StudySessionItem.id)
+        .limit(1)
+    )
+
+
+def last_answered_item(session: StudySession) -> StudySessionItem | None:
+    """The most recently answered item of a session (what undo would take back)."""
+    return db.session.scalar(
+        select(StudySessionItem)
+        .where(StudySessionItem.session_id == session.id, StudySessionItem.answered_at.is_not(None))
+        .order_by(StudySessionItem.answered_at.desc(), StudySessionItem.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class SessionProgress:
+    """Where a user is in a session."""
+
+    answered: int
+    total: int
+    coming_back: int
+
+    @property
+    def position(self) -> int:
+        """The 1-based number of the question being shown."""
+        return min(self.answered + 1, self.total)
+
+
+def session_progress(session: StudySession) -> SessionProgress:
+    """Counts for the progress indicator, in one query."""
+    answered, total, coming_back = db.session.execute(
+        select(
+            func.count(StudySessionItem.answered_at),
+            func.count(),
+            func.count().filter(
+                StudySessionItem.kind == "reask", StudySessionItem.answered_at.is_(None)
+            ),
+        ).where(StudySessionItem.session_id == session.id)
+    ).one()
+    return SessionProgress(answered, total, coming_back)
+
+
+def question_for(item: StudySessionItem) -> Question:
+    """The question of a session item."""
+    return db.session.get(Question, item.question_id)

@@ -1,0 +1,204 @@
+"""The daily quiz end to end through HTTP, with the database checked after each step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import CardState, Review, StudySession, StudySessionItem
+from tests.conftest import PASSWORD
+from tests.factories import bank, load, mixed_bank, question
+from tests.quiz.helpers import answer, answer_data, card, count, next_item, reviews, start
+
+
+def test_register_pick_topics_take_whole_session_undo_and_summary(app, client):
+    load(app, mixed_bank())
+    load(app, bank("other", [question("o1", topic="orm")]))
+    response = client.post_form(
+        "/register",
+        {
+            "email": "seeker@example.com",
+            "display_name": "Seeker",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "Start today&#39;s quiz" in page or "Start today's quiz" in page
+    assert "Signals" in page and "Orm" in page
+
+    # Study only the "signals" topic.
+    with app.app_context():
+        from quizapp.models import Topic
+
+        signals = db.session.scalar(select(Topic.id).where(Topic.slug == "signals"))
+    assert client.post_form("/topics", {"topic": [str(signals)]}).status_code == 302
+    session_id = start(client)
+    with app.app_context():
+        session = db.session.get(StudySession, session_id)
+        user_id = session.user_id
+        items = db.session.scalars(
+            select(StudySessionItem).where(StudySessionItem.session_id == session_id)
+        ).all()
+        assert len(items) == 5 and {i.kind for i in items} == {"new"}
+
+    page = client.get(f"/quiz/sessions/{session_id}").get_data(as_text=True)
+    assert "Question <strong>1</strong> of 5" in page
+
+    # Answer all five types right; one of them wrong first.
+    seen_types = set()
+    response, item_id, qid = answer(client, app, session_id, right=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/quiz/items/{item_id}"
+    )
+    feedback = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Not quite." in feedback and "later in this session" in feedback
+    assert count(app, StudySessionItem, StudySessionItem.kind == "reask") == 1
+
+    # Undo restores everything: no review, no card, no re-ask.
+    assert client.post_form(f"/quiz/sessions/{session_id}/undo").status_code == 302
+    assert count(app, Review) == 0
+    assert card(app, user_id, qid) is None
+    assert count(app, StudySessionItem, StudySessionItem.kind == "reask") == 0
+
+    while (nxt := next_item(app, session_id)) is not None:
+        seen_types.add(nxt[1])
+        response, item_id, qid = answer(client, app, session_id, right=True)
+        assert response.status_code == 302
+        assert client.get(f"/quiz/items/{item_id}").status_code == 200
+    assert seen_types == {
+        "single_choice",
+        "multiple_choice",
+        "true_false",
+        "short_answer",
+        "flashcard",
+    }
+    assert count(app, Review, Review.user_id == user_id) == 5
+    summary = client.get(f"/quiz/sessions/{session_id}")
+    assert summary.status_code == 302 and summary.headers["Location"].endswith("/summary")
+    text = client.get(summary.headers["Location"]).get_data(as_text=True)
+    assert "100%" in text and '5</span><span class="label">answers' in text
+    with app.app_context():
+        assert db.session.get(StudySession, session_id).finished_at is not None
+
+
+def test_failed_item_comes_back_until_it_scores_four(app, auth_client, user_id):
+    load(app, bank("b", [question("a"), question("b"), question("c")]))
+    session_id = start(auth_client)
+    _, _, failed = answer(auth_client, app, session_id, right=False)
+    order = []
+    while (nxt := next_item(app, session_id)) is not None:
+        order.append(nxt[2])
+        # The re-ask is failed once more, then passed.
+        right = not (nxt[2] == failed and order.count(failed) == 1)
+        answer(auth_client, app, session_id, right=right, elapsed_ms=60_000)
+    assert order.count(failed) == 2
+    assert order[-1] == failed
+    modes = [r.mode for r in reviews(app, user_id) if r.question_id == failed]
+    assert modes == ["new", "reask", "reask"]
+    # Re-asks don't move the schedule: the card keeps the failure's state.
+    state = card(app, user_id, failed)
+    assert (state.repetitions, state.interval_days, state.easiness, state.review_count) == (
+        0,
+        1,
+        250,
+        3,
+    )
+    assert state.due_day == date(2026, 3, 5)
+
+
+def test_grades_and_schedule_of_a_right_answer(app, auth_client, user_id):
+    load(app, bank("b", [question("a", "true_false")]))
+    session_id = start(auth_client)
+    _, item_id, qid = answer(auth_client, app, session_id, right=True, elapsed_ms=2000)
+    [review] = reviews(app, user_id)
+    assert (review.grade, review.correct, review.mode) == (5, True, "new")
+    assert (review.repetitions_before, review.repetitions_after) == (0, 1)
+    state = card(app, user_id, qid)
+    assert (state.repetitions, state.interval_days, state.easiness, state.version) == (1, 1, 260, 1)
+    assert state.due_day == date(2026, 3, 5) and state.introduced_day == date(2026, 3, 4)
+    page = auth_client.get(f"/quiz/items/{item_id}").get_data(as_text=True)
+    assert "comes back <strong>tomorrow</strong>" in page
+
+
+def test_adjusting_the_grade_reschedules(app, auth_client, user_id):
+    load(app, bank("b", [question("a"), question("b")]))
+    session_id = start(auth_client)
+    _, item_id, qid = answer(auth_client, app, session_id, right=True, elapsed_ms=1000)
+    assert reviews(app, user_id)[0].grade == 5
+    response = auth_client.post_form(f"/quiz/items/{item_id}/grade", {"grade": "3"})
+    assert response.status_code == 302
+    [review] = reviews(app, user_id)
+    assert review.grade == 3
+    state = card(app, user_id, qid)
+    assert state.easiness == 236 and state.review_count == 1
+    # A right answer can't be turned into a failure.
+    bad = auth_client.post_form(f"/quiz/items/{item_id}/grade", {"grade": "1"})
+    assert bad.status_code == 409
+    assert reviews(app, user_id)[0].grade == 3
+
+
+def test_nothing_due_is_a_friendly_state(app, auth_client):
+    response = auth_client.post_form("/quiz/start")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    page = auth_client.get("/").get_data(as_text=True)
+    assert "all caught up" in page
+    assert count(app, StudySession) == 0
+
+
+def test_invalid_answers_are_rejected_and_write_nothing(app, auth_client):
+    load(app, mixed_bank())
+    session_id = start(auth_client)
+    item_id, qtype, qid = next_item(app, session_id)
+    for data in ({}, {"choice": ["99"]}, {"choice": ["x"]}, {"grade": "9"}, {"elapsed_ms": "abc"}):
+        response = auth_client.post_form(f"/quiz/items/{item_id}/answer", {"version": "0", **data})
+        assert response.status_code == 422, data
+    assert count(app, Review) == 0
+    assert count(app, CardState) == 0
+
+
+def test_answer_without_csrf_is_rejected(app, auth_client):
+    load(app, mixed_bank())
+    session_id = start(auth_client)
+    item_id, _, qid = next_item(app, session_id)
+    response = auth_client.post(f"/quiz/items/{item_id}/answer", data=answer_data(app, qid))
+    assert response.status_code == 400
+    assert count(app, Review) == 0
+
+
+def test_question_page_renders_markdown_safely(app, auth_client):
+    hostile = question(
+        "x",
+        "single_choice",
+        prompt="Which? <script>alert(1)</script> `code` {{ 7*7 }}",
+        explanation="<img src=x onerror=alert(1)>",
+    )
+    load(app, bank("b", [hostile]))
+    session_id = start(auth_client)
+    page = auth_client.get(f"/quiz/sessions/{session_id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "{{ 7*7 }}" in page and "49" not in page
+    assert "<code>code</code>" in page
+
+
+def test_choices_are_shuffled_per_presentation_but_stable(app, auth_client):
+    choices = tuple(
+        __import__("quizapp.banks.model", fromlist=["Choice"]).Choice(f"Choice {i}", i == 0)
+        for i in range(6)
+    )
+    load(app, bank("b", [question(f"q{i}", choices=choices) for i in range(8)]))
+    session_id = start(auth_client)
+    url = f"/quiz/sessions/{session_id}"
+    first, again = (
+        auth_client.get(url).get_data(as_text=True),
+        auth_client.get(url).get_data(as_text=True),
+    )
+    assert first == again
+    with app.app_context():
+        seeds = db.session.scalars(
+            select(StudySessionItem.shuffle_seed).where(StudySessionItem.session_id == session_id)
+        ).all()
+    assert len(set(seeds)) > 1

@@ -1,0 +1,1 @@
+"""Tests of the pure scheduling package (a package so module names cannot clash)."""

@@ -1,0 +1,119 @@
+"""Applying banks to the database: transactional, idempotent, progress kept."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from quizapp.banks.model import Topic as ParsedTopic
+from quizapp.extensions import db
+from quizapp.models import Bank, CardState, Question, Review, Topic
+from quizapp.services.bank_import import ImportConflict, apply_import, plan_import
+from tests.factories import bank, load, question
+from tests.quiz.helpers import answer, count, start
+
+
+def questions(app, slug="interview"):
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Question).join(Bank).where(Bank.slug == slug).order_by(Question.position)
+        ).all()
+        db.session.expunge_all()
+        return rows
+
+
+def test_import_adds_bank_topics_and_questions(app):
+    plan = load(app, bank(questions=[question("a"), question("b", topic="orm")]))
+    assert plan.new_bank and plan.added == ["a", "b"] and plan.topics_added == ["signals", "orm"]
+    stored = questions(app)
+    assert [q.key for q in stored] == ["a", "b"]
+    assert stored[0].choices[0] == {"text": "Right", "correct": True}
+    assert count(app, Topic) == 2
+
+
+def test_reimport_of_same_bank_changes_nothing(app):
+    parsed = bank()
+    load(app, parsed)
+    before = [(q.id, q.updated_at, q.revision) for q in questions(app)]
+    plan = load(app, parsed)
+    assert not plan.changed and plan.unchanged == ["q1", "q2", "q3"]
+    assert [(q.id, q.updated_at, q.revision) for q in questions(app)] == before
+
+
+def test_edit_updates_in_place_and_keeps_progress(app, auth_client, user_id, clock):
+    load(app, bank())
+    session_id = start(auth_client)
+    answer(auth_client, app, session_id)
+    answered = count(app, Review)
+    assert answered == 1
+    old = {q.key: q for q in questions(app)}
+    edited = bank(
+        version=2,
+        questions=[question("q1", prompt="Edited prompt?"), question("q2"), question("q4")],
+    )
+    clock.advance(hours=1)
+    plan = load(app, edited)
+    assert plan.updated == ["q1"] and plan.added == ["q4"] and plan.retired == ["q3"]
+    new = {q.key: q for q in questions(app)}
+    assert new["q1"].id == old["q1"].id and new["q1"].prompt == "Edited prompt?"
+    assert new["q1"].revision == 2
+    assert not new["q3"].active and new["q3"].retired_at is not None
+    # Progress and history survive.
+    assert count(app, Review) == answered
+    assert count(app, CardState) == 1
+
+
+def test_retired_question_comes_back_with_its_id(app):
+    load(app, bank())
+    first = {q.key: q.id for q in questions(app)}
+    load(app, bank(questions=[question("q1"), question("q2")]))
+    plan = load(app, bank())
+    assert plan.updated == ["q3"]
+    again = {q.key: (q.id, q.active) for q in questions(app)}
+    assert again["q3"] == (first["q3"], True)
+
+
+def test_topic_owned_by_another_bank_is_a_conflict_and_writes_nothing(app):
+    load(app, bank("first"))
+    with pytest.raises(ImportConflict, match="already belongs to bank 'first'"):
+        load(app, bank("second", questions=[question("x")]))
+    assert count(app, Bank) == 1
+
+
+def test_plan_import_writes_nothing(app):
+    with app.app_context():
+        plan = plan_import(bank())
+        db.session.rollback()
+    assert plan.added == ["q1", "q2", "q3"]
+    assert count(app, Bank) == 0 and count(app, Question) == 0
+
+
+def test_failure_mid_import_rolls_back_everything(app, monkeypatch):
+    load(app, bank())
+    import quizapp.services.bank_import as module
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(module, "_upsert_topics", boom)
+    with app.app_context(), pytest.raises(RuntimeError):
+        apply_import(bank(title="Renamed", questions=[question("q1", prompt="Changed?")]))
+    stored = questions(app)
+    assert [q.prompt for q in stored] == ["Prompt of q1?", "Prompt of q2?", "Prompt of q3?"]
+    with app.app_context():
+        assert db.session.scalar(select(Bank.title)) == "Interview questions"
+
+
+def test_topic_metadata_change_is_an_update(app):
+    load(app, bank())
+    plan = load(app, bank(topics=(ParsedTopic("signals", "Django signals", "Renamed"),)))
+    assert plan.metadata_changed
+    with app.app_context():
+        assert db.session.scalar(select(Topic.name)) == "Django signals"
+
+
+def test_bulk_import_of_many_questions(app):
+    many = [question(f"k{i}", difficulty=("easy", "medium", "hard")[i % 3]) for i in range(2000)]
+    plan = load(app, bank(questions=many))
+    assert len(plan.added) == 2000
+    assert count(app, Question) == 2000
