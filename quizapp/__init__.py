@@ -51,20 +51,28 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from quizapp import models  # noqa: F401  (registers the tables with the metadata)
     from quizapp.auth.session import init_login
-    from quizapp.db import init_db
-    from quizapp.extensions import csrf, limiter, migrate
+    from quizapp.db import init_db, render_migration_item
+    from quizapp.extensions import csrf, db, limiter, migrate
 
     init_db(app)
-    migrate.init_app(app, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
     csrf.init_app(app)
     init_login(app)
     limiter.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from quizapp import admin, auth, progress, quiz
+    from quizapp import admin, auth, progress, quiz, reminders
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(progress.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reminders.bp)

@@ -15,6 +15,7 @@ from quizapp.auth.forms import MIN_PASSWORD_LENGTH
 from quizapp.banks import FORMATS
 from quizapp.banks.export import dump_csv, dump_yaml
 from quizapp.extensions import db
+from quizapp.jobs.cli import register_jobs_cli
 from quizapp.models import Bank, Question, Review
 from quizapp.services import accounts
 from quizapp.services.bank_export import load_bank
@@ -175,3 +176,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(reviews_cli)
+    register_jobs_cli(app)

@@ -65,3 +65,10 @@ def init_db(app: Flask) -> None:
         engine = db.engine
         if is_sqlite(engine):
             _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Alembic hook: write UTCDateTime as a plain DateTime so migrations don't import app code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False

@@ -32,25 +32,9 @@ _TOKEN_CLASSES = frozenset(c for c in STANDARD_TYPES.values() if c)
 
 _INLINE_TAGS = {"em", "strong", "code", "a", "del", "s", "br"}
 _BLOCK_TAGS = _INLINE_TAGS | {
-    "p",
-    "pre",
-    "span",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "hr",
-}
+    "p", "pre", "span", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6", "hr",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
 # Dropped together with their content; every other tag outside the allow-list is removed
 # but its text is kept (escaped).
 _DROP_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "textarea"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -13,7 +13,7 @@ from quizapp.auth.forms import EmptyForm
 from quizapp.auth.session import admin_required
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, Topic
-from quizapp.services import pending_imports
+from quizapp.services import flags, item_analysis, pending_imports
 from quizapp.services.bank_import import ImportConflict
 
 
@@ -110,3 +110,43 @@ def discard_pending(pending_id: int) -> Response:
     pending_imports.discard_pending(staged)
     flash("Upload discarded; nothing was imported.", "info")
     return redirect(url_for("admin.banks"))
+
+
+@bp.route("/questions")
+@admin_required
+def questions() -> str:
+    """Item analysis: attempts, accuracy, grades, leeches and flags per question."""
+    after = request.args.get("after", "0")
+    after_id = int(after) if after.isdigit() else 0
+    flagged = request.args.get("flagged") == "1"
+    rows = item_analysis.item_stats(flagged_only=flagged, after_id=after_id)
+    next_after = rows[-1].question.id if len(rows) == item_analysis.PAGE_SIZE else None
+    return render_template(
+        "admin/questions.html",
+        rows=rows,
+        flags=item_analysis.open_flags(),
+        flagged=flagged,
+        next_after=next_after,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/flags/<int:flag_id>/resolve", methods=["POST"])
+@admin_required
+def resolve_flag(flag_id: int) -> Response:
+    """Mark a user's flag as handled."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not flags.resolve_flag(current_user, flag_id):
+        abort(404)
+    flash("Flag resolved.", "success")
+    return redirect(url_for("admin.questions"))
+
+
+@bp.route("/jobs")
+@admin_required
+def jobs() -> str:
+    """Background jobs: schedule, next and last run, duration, result and last error."""
+    from quizapp.jobs.registry import overview
+
+    return render_template("admin/jobs.html", jobs=overview())

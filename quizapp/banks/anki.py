@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from quizapp.banks.delimited import Record, read_records
 from quizapp.banks.errors import SourceError
 from quizapp.banks.html_text import html_to_text, looks_like_html
+from quizapp.banks.limits import MAX_QUESTIONS
 from quizapp.banks.model import Bank, Problem, Question, Topic
 from quizapp.banks.text import (
     clean_line,
@@ -16,10 +17,11 @@ from quizapp.banks.text import (
     shown,
     slug_from_filename,
     slugify,
+    small_number,
     stable_id,
     title_from_filename,
 )
-from quizapp.banks.validate import Draft
+from quizapp.banks.validate import Draft, too_many_questions
 
 SEPARATORS = {"tab": "\t", "semicolon": ";", "comma": ",", "space": " ", "pipe": "|", "colon": ":"}
 # Sniffed in this order when the file has no #separator header.
@@ -39,6 +41,7 @@ class _Header:
     notetype: str = ""
     tags: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    ignored: list[Problem] = field(default_factory=list)
 
 
 def _header_value(header: _Header, key: str, value: str, line: int, file: str) -> None:
@@ -61,11 +64,11 @@ def _header_value(header: _Header, key: str, value: str, line: int, file: str) -
         else:
             header.html = value.strip().lower() == "true"
     elif key.endswith(" column") and key[: -len(" column")] in _COLUMN_HEADERS:
-        number = value.strip()
-        if not number.isdigit() or int(number) < 1:
-            fail(f"'#{key}:' must be a column number from 1, not {shown(number)}")
+        number = small_number(value.strip())
+        if number is None or number < 1:
+            fail(f"'#{key}:' must be a column number from 1, not {shown(value.strip())}")
         else:
-            header.columns[key[: -len(" column")]] = int(number) - 1
+            header.columns[key[: -len(" column")]] = number - 1
     elif key == "tags":
         header.tags += value.split()
     elif key == "deck":
@@ -73,7 +76,7 @@ def _header_value(header: _Header, key: str, value: str, line: int, file: str) -
     elif key == "notetype":
         header.notetype = value.strip()
     elif key not in _IGNORED_HEADERS:
-        header.problems.append(
+        header.ignored.append(
             Problem(file, line, None, f"unknown Anki header '#{key}:' is ignored", "warning")
         )
 
@@ -155,7 +158,7 @@ def _note(record: Record, header: _Header, html: bool, notes: _Notes, file: str)
         front = _CLOZE.sub(lambda m: f"[{m.group(2) or '...'}]", front)
         back = f"{revealed}\n\n{back}".strip()
     guid = clean_line(column("guid"))
-    if not guid:
+    if not guid and front:  # an empty front is reported as such by the validator
         # Without a guid the id comes from the front, so two notes with the same front clash.
         earlier = notes.fronts.setdefault(" ".join(front.split()), record.line)
         if earlier != record.line:
@@ -185,19 +188,19 @@ def _note(record: Record, header: _Header, html: bool, notes: _Notes, file: str)
     )
 
 
-def _summaries(notes: _Notes, file: str) -> list[Problem]:
+def _no_explanations(notes: _Notes, file: str) -> list[Problem]:
+    if not notes.questions:
+        return []
+    message = (
+        f"Anki notes carry no explanation; {len(notes.questions)} flashcards import with an "
+        "empty explanation"
+    )
+    return [Problem(file, None, None, message, "warning")]
+
+
+def _dropped(notes: _Notes, file: str) -> list[Problem]:
+    """One warning per kind of content that is left out."""
     out = []
-    if notes.questions:
-        out.append(
-            Problem(
-                file,
-                None,
-                None,
-                f"Anki notes carry no explanation; {len(notes.questions)} flashcards import "
-                "with an empty explanation",
-                "warning",
-            )
-        )
     if notes.media:
         out.append(
             Problem(
@@ -230,8 +233,13 @@ def read_anki(text: str, file: str) -> Draft:
     records: list[Record] = []
     try:
         for record in read_records(text, separator, start=pos, first_line=line, comments=True):
-            if any(f.strip() for f in record.fields):
-                records.append(record)
+            if not any(f.strip() for f in record.fields):
+                continue
+            if len(records) >= MAX_QUESTIONS:
+                notes.problems.append(too_many_questions(file, record.line))
+                complete = False
+                break
+            records.append(record)
     except SourceError as exc:
         notes.problems.append(
             Problem(file, exc.line, None, f"malformed Anki export: {exc.message}")
@@ -253,7 +261,8 @@ def read_anki(text: str, file: str) -> Draft:
     )
     return Draft(
         bank,
-        notes.problems + _summaries(notes, file),
+        notes.problems + _no_explanations(notes, file),
+        dropped=header.ignored + _dropped(notes, file),
         require_explanation=False,
         complete=complete and len(notes.problems) == len(header.problems),
     )

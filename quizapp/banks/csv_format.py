@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from quizapp.banks.delimited import Record, read_records
 from quizapp.banks.errors import SourceError
-from quizapp.banks.model import CHOICE_TYPES, Bank, Choice, Problem, Question, Topic
+from quizapp.banks.limits import MAX_QUESTIONS
+from quizapp.banks.model import (
+    CHOICE_TYPES,
+    QUESTION_TYPES,
+    Bank,
+    Choice,
+    Problem,
+    Question,
+    Topic,
+)
 from quizapp.banks.text import (
     clean_line,
     clean_markdown,
     is_slug,
     shown,
     slug_from_filename,
+    small_number,
     title_from_filename,
 )
-from quizapp.banks.validate import Draft
+from quizapp.banks.validate import Draft, too_many_questions
 
 COLUMNS = (
     "id",
@@ -39,6 +50,8 @@ META_KEYS = ("slug", "title", "version", "source", "description", "topic")
 # "#key: value" with no space after "#"; "# anything" is a plain comment.
 _META_LINE = re.compile(r"#([A-Za-z_]+)[ \t]*:(.*)")
 _CORRECT_SEPARATORS = re.compile(r"[|,\s]+")
+_LIST_COLUMNS = ("choices", "tags", "answer")
+_MAX_ITEMS = 100
 
 
 def _unescape_to(out: list[str], text: str, i: int, newlines: bool) -> int:
@@ -61,6 +74,8 @@ def split_items(text: str, *, newlines: bool = False) -> list[str]:
     """
     if not text.strip():
         return []
+    if "\\" not in text:
+        return text.split("|")
     items: list[str] = []
     current: list[str] = []
     i = 0
@@ -81,6 +96,8 @@ def split_items(text: str, *, newlines: bool = False) -> list[str]:
 
 def unescape(text: str, *, newlines: bool = False) -> str:
     """Undo escape_item() on a value that is not split (a whole metadata value)."""
+    if "\\" not in text:
+        return text
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -145,8 +162,8 @@ def _read_meta_line(meta: _Meta, key: str, raw: str, line: int, file: str) -> No
             fail("'#topic:' has more than three parts (slug | Name | description)")
             return
         slug, name, description = (parts + ["", ""])[:3]
+        meta.lines[f"topics[{len(meta.topics)}]"] = line
         meta.topics.append(Topic(slug, name or topic_name_from_slug(slug), description))
-        meta.lines.setdefault(f"topic:{slug}", line)
         return
     if key in meta.lines:
         fail(f"'#{key}:' is given twice (first on line {meta.lines[key]})")
@@ -154,10 +171,11 @@ def _read_meta_line(meta: _Meta, key: str, raw: str, line: int, file: str) -> No
     meta.lines[key] = line
     value = clean_line(unescape(raw, newlines=True))
     if key == "version":
-        if not value.isdigit() or int(value) < 1:
+        version = small_number(value)
+        if version is None or version < 1:
             fail(f"'#version:' must be a whole number of at least 1, not {shown(value)}")
         else:
-            meta.version = int(value)
+            meta.version = version
         return
     meta.values[key] = value
 
@@ -182,12 +200,13 @@ def _read_preamble(text: str, file: str) -> tuple[_Meta, int, int]:
 def _header(record: Record, file: str) -> tuple[list[str], list[Problem]]:
     names = [_column_name(cell) for cell in record.fields]
     problems = []
-    for name in names:
-        if name not in COLUMNS:
-            close = difflib.get_close_matches(name, COLUMNS, n=1)
-            hint = f" (did you mean {shown(close[0])}?)" if close else ""
-            problems.append(Problem(file, record.line, None, f"unknown column {shown(name)}{hint}"))
-    for name in sorted({n for n in names if names.count(n) > 1}):
+    # A broken file can have a header of thousands of cells: report a few, not all.
+    for name in [n for n in dict.fromkeys(names) if n not in COLUMNS][:5]:
+        close = difflib.get_close_matches(name, COLUMNS, n=1)
+        hint = f" (did you mean {shown(close[0])}?)" if close else ""
+        problems.append(Problem(file, record.line, None, f"unknown column {shown(name)}{hint}"))
+    repeated = [name for name, count in Counter(names).items() if count > 1 and name in COLUMNS]
+    for name in repeated:
         problems.append(Problem(file, record.line, None, f"column {shown(name)} appears twice"))
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
@@ -207,15 +226,19 @@ def _header(record: Record, file: str) -> tuple[list[str], list[Problem]]:
 def _choice_numbers(cell: str, count: int) -> tuple[set[int], list[str]]:
     numbers: set[int] = set()
     problems = []
-    for token in _CORRECT_SEPARATORS.split(cell.strip()):
+    tokens = _CORRECT_SEPARATORS.split(cell.strip())
+    if len(tokens) > _MAX_ITEMS:
+        return numbers, [f"correct: more than {_MAX_ITEMS} numbers"]
+    for token in tokens:
         if not token:
             continue
-        if not token.isdigit():
+        number = small_number(token)
+        if number is None:
             problems.append(f"correct: {shown(token)} is not a choice number (count from 1)")
-        elif not 1 <= int(token) <= count:
-            problems.append(f"correct: there is no choice {int(token)} (this row has {count})")
+        elif not 1 <= number <= count:
+            problems.append(f"correct: there is no choice {number} (this row has {count})")
         else:
-            numbers.add(int(token))
+            numbers.add(number)
     return numbers, problems
 
 
@@ -224,13 +247,24 @@ def _row_question(row: dict[str, str], line: int, bank_source: str) -> tuple[Que
     qtype = clean_line(row.get("type", "")).lower()
     correct = row.get("correct", "").strip()
     answer_cell = row.get("answer", "")
-    texts = [clean_line(t) for t in split_items(row.get("choices", ""))]
-    problems: list[str] = []
+    # The answer cell is a list only for short answers; a flashcard's may hold a Markdown table.
+    lists = _LIST_COLUMNS if qtype == "short_answer" else _LIST_COLUMNS[:-1]
+    items = {name: split_items(row.get(name, "")) for name in lists}
+    problems = [
+        f"{name}: more than {_MAX_ITEMS} items separated by '|'"
+        for name, values in items.items()
+        if len(values) > _MAX_ITEMS
+    ]
+    if problems:
+        # Far past every limit; building thousands of items would only slow the report down.
+        items = dict.fromkeys(lists, [])
+    texts = [clean_line(t) for t in items["choices"]]
     choices = tuple(Choice(t, False) for t in texts)
     answer: str | bool | None = clean_markdown(answer_cell) or None
     accepted: tuple[str, ...] = ()
     if qtype in CHOICE_TYPES:
-        numbers, problems = _choice_numbers(correct, len(texts))
+        numbers, number_problems = _choice_numbers(correct, len(texts))
+        problems += number_problems
         choices = tuple(Choice(t, n in numbers) for n, t in enumerate(texts, start=1))
     elif qtype == "true_false":
         if answer is not None:
@@ -240,10 +274,10 @@ def _row_question(row: dict[str, str], line: int, bank_source: str) -> tuple[Que
             answer = correct.lower() == "true"
         elif correct:
             problems.append(f"correct must be true or false, not {shown(correct)}")
-    elif correct:
+    elif correct and qtype in QUESTION_TYPES:  # an unknown type is reported by itself
         problems.append("the correct column is only for choice and true_false questions")
     if qtype == "short_answer":
-        accepted = tuple(clean_line(a) for a in split_items(answer_cell))
+        accepted = tuple(clean_line(a) for a in items["answer"])
         answer = None
     return (
         Question(
@@ -256,7 +290,7 @@ def _row_question(row: dict[str, str], line: int, bank_source: str) -> tuple[Que
             choices=choices,
             answer=answer,
             accepted=accepted,
-            tags=tuple(clean_line(t) for t in split_items(row.get("tags", ""))),
+            tags=tuple(clean_line(t) for t in items["tags"]),
             source_article=clean_line(row.get("source_article", "")) or bank_source,
             source_section=clean_line(row.get("source_section", "")),
             line=line,
@@ -300,6 +334,10 @@ def read_csv(text: str, file: str) -> Draft:
             fields = record.fields
             if not any(f.strip() for f in fields):
                 continue
+            if len(questions) + len(problems) >= MAX_QUESTIONS:
+                problems.append(too_many_questions(file, record.line))
+                complete = False
+                break
             if len(fields) > len(names) and any(f.strip() for f in fields[len(names) :]):
                 problems.append(
                     Problem(

@@ -16,7 +16,7 @@ def _line_of(data: bytes, offset: int) -> int:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / (1024 * 1024):g} MB"
 
 
 def decode_bank(data: bytes) -> str:
@@ -24,7 +24,8 @@ def decode_bank(data: bytes) -> str:
     # Checked before decoding so that an oversized upload costs nothing more.
     if len(data) > MAX_BANK_BYTES:
         raise SourceError(
-            f"file is {_megabytes(len(data))}; the limit is {_megabytes(MAX_BANK_BYTES)}"
+            f"file is too large: {len(data):,} bytes; the limit is {MAX_BANK_BYTES:,} "
+            f"({_megabytes(MAX_BANK_BYTES)})"
         )
     if data.startswith(_UTF16_BOMS):
         raise SourceError("file is UTF-16; save it as UTF-8", 1)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from quizapp.banks.html_text import html_to_text
+from quizapp.banks.limits import MAX_QUESTIONS
 from quizapp.banks.model import Bank, Choice, Problem, Question, Topic
 from quizapp.banks.text import (
     clean_line,
@@ -22,11 +24,14 @@ from quizapp.banks.text import (
     stable_id,
     title_from_filename,
 )
-from quizapp.banks.validate import Draft
+from quizapp.banks.validate import Draft, too_many_questions
 
 DEFAULT_TOPIC = Topic("default", "Default")
 _FORMATS = ("html", "moodle", "markdown", "plain")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+# Beyond any real question (the limits are 9 choices and 20 accepted answers); stops a
+# hostile file from making us convert millions of answers before validation says no.
+_MAX_ANSWERS = 100
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 # Escaped special characters are swapped for placeholders while the question is taken apart.
 # Each placeholder is two characters, like the escape it replaces, so offsets (and so line
@@ -65,8 +70,7 @@ class _Block:
         return self.numbers[max(0, bisect.bisect_right(self.starts, offset) - 1)]
 
 
-def _blocks(text: str) -> list[_Block]:
-    blocks: list[_Block] = []
+def _blocks(text: str) -> Iterator[_Block]:
     lines: list[tuple[int, str]] = []
     for number, physical in enumerate([*text.split("\n"), ""], start=1):
         if physical.strip():
@@ -78,9 +82,8 @@ def _blocks(text: str) -> list[_Block]:
             for _, content in lines:
                 starts.append(offset)
                 offset += len(content) + 1
-            blocks.append(_Block("\n".join(c for _, c in lines), starts, [n for n, _ in lines]))
+            yield _Block("\n".join(c for _, c in lines), starts, [n for n, _ in lines])
             lines = []
-    return blocks
 
 
 def _restore(text: str) -> str:
@@ -96,6 +99,7 @@ class _File:
     topics: dict[str, Topic] = field(default_factory=dict)
     questions: list[Question] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
     prompts: dict[str, int] = field(default_factory=dict)
     no_explanation: list[int] = field(default_factory=list)
     media: int = 0
@@ -138,6 +142,8 @@ class _Answer:
 def _answers(body: str, markers: str, offset: int) -> list[_Answer]:
     """Split an answer block on unescaped markers (= and ~, or = only)."""
     pieces = re.split(f"([{re.escape(markers)}])", body)
+    if len(pieces) // 2 > _MAX_ANSWERS:
+        raise _GiftError(f"more than {_MAX_ANSWERS} answers in one question", offset)
     if pieces[0].strip():
         raise _GiftError(
             f"answer {shown(pieces[0].strip())} has no '=' or '~' in front of it", offset
@@ -298,12 +304,13 @@ def _question(block: _Block, start: int, state: _File) -> None:
 
 
 def _skip(state: _File, kind: str, line: int, key: str) -> None:
-    state.problems.append(
+    state.skipped.append(
         Problem(
             state.name,
             line,
             key or None,
-            f"skipped a {kind} question ({_SKIPPED[kind]}): quizapp has no such question type",
+            f"skipped {'an' if kind[0] in 'aeiou' else 'a'} {kind} question ({_SKIPPED[kind]}): "
+            "quizapp has no such question type",
             "warning",
         )
     )
@@ -319,37 +326,32 @@ def _category(line: str) -> Topic:
     return Topic(slugify(name) or stable_id("category", name), name)
 
 
-def _summary(state: _File) -> list[Problem]:
-    out = []
-    if state.no_explanation:
-        count, first = len(state.no_explanation), state.no_explanation[0]
-        out.append(
-            Problem(
-                state.name,
-                first,
-                None,
-                f"{count} question(s) have no general feedback (####) or feedback on the right "
-                "answer, so they import with an empty explanation",
-                "warning",
-            )
-        )
-    if state.media:
-        out.append(
-            Problem(
-                state.name,
-                None,
-                None,
-                f"{state.media} image or media reference(s) removed (media files are not imported)",
-                "warning",
-            )
-        )
-    return out
+def _no_explanations(state: _File) -> list[Problem]:
+    if not state.no_explanation:
+        return []
+    count, first = len(state.no_explanation), state.no_explanation[0]
+    message = (
+        f"{count} question(s) have no general feedback (####) or feedback on the right answer, "
+        "so they import with an empty explanation"
+    )
+    return [Problem(state.name, first, None, message, "warning")]
+
+
+def _removed_media(state: _File) -> list[Problem]:
+    if not state.media:
+        return []
+    message = f"{state.media} image or media reference(s) removed (media files are not imported)"
+    return [Problem(state.name, None, None, message, "warning")]
 
 
 def read_gift(text: str, file: str) -> Draft:
     """Parse a GIFT file into a draft; blank lines separate questions."""
     state = _File(file)
-    for block in _blocks(text):
+    for number, block in enumerate(_blocks(text)):
+        if number >= MAX_QUESTIONS:
+            state.problems.append(too_many_questions(file, block.numbers[0]))
+            state.rejected = True
+            break
         start = 0
         if block.text.lstrip().startswith("$CATEGORY:"):
             # Moodle wants the category in a block of its own; a question right below it in
@@ -379,7 +381,8 @@ def read_gift(text: str, file: str) -> Draft:
     )
     return Draft(
         bank,
-        state.problems + _summary(state),
+        state.problems + _no_explanations(state),
+        dropped=state.skipped + _removed_media(state),
         require_explanation=False,
         complete=not state.rejected,
     )

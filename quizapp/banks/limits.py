@@ -12,6 +12,9 @@ MAX_BANK_BYTES = 5 * 1024 * 1024
 # A native bank nests five levels deep (root > questions > question > choices > choice).
 MAX_DEPTH = 20
 MAX_NODES = 500_000
+# Far above any real bank; it bounds the work on line-based formats (CSV, Anki, GIFT), where a
+# 5 MB file could otherwise hold hundreds of thousands of one-line records.
+MAX_QUESTIONS = 10_000
 # Past this many problems a report stops helping; the rest are summarised in one line.
 MAX_PROBLEMS = 200
 

@@ -56,9 +56,9 @@ def _field_lines(data: dict[str, Any], lines: LineMap) -> dict[str, int]:
     out = {name: lines[(name,)] for name in _BANK_FIELDS if (name,) in lines}
     topics = data.get("topics")
     if isinstance(topics, list):
-        for index, topic in enumerate(topics):
-            if isinstance(topic, dict) and isinstance(topic.get("slug"), str):
-                out.setdefault(f"topic:{topic['slug']}", lines.get(("topics", index), 0))
+        for index in range(len(topics)):
+            if ("topics", index) in lines:
+                out[f"topics[{index}]"] = lines[("topics", index)]
     return out
 
 

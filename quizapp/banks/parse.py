@@ -42,13 +42,11 @@ _READERS: dict[str, Callable[[str, str], Draft]] = {
 def format_for(filename: str) -> str | None:
     """Return the format implied by a file name's extension, or None if it implies none."""
     name = base_name(filename).lower()
-    stem, dot, extension = name.rpartition(".")
-    return EXTENSIONS.get("." + extension) if dot and stem else None
+    _, dot, extension = name.rpartition(".")
+    return EXTENSIONS.get("." + extension) if dot else None
 
 
-def _finish(problems: list[Problem], file: str, strict: bool) -> list[Problem]:
-    if strict:
-        problems = [dataclasses.replace(p, severity="error") for p in problems]
+def _finish(problems: list[Problem], file: str) -> list[Problem]:
     # File-wide problems first, then in file order; sorted() keeps discovery order within a line.
     problems = sorted(problems, key=lambda p: (p.line is not None, p.line or 0))
     if len(problems) <= MAX_PROBLEMS:
@@ -64,10 +62,10 @@ def parse_bank(
 ) -> ParseResult:
     """Parse and validate one bank file; never raises for bad input.
 
-    The format comes from the extension unless ``fmt`` is given. With ``strict``, warnings
-    (skipped GIFT questions, missing Anki explanations, ...) count as errors. ``bank`` is set
-    only when there are no errors. ``filename`` is used in messages and to derive defaults;
-    it is never opened.
+    The format comes from the extension unless ``fmt`` is given. With ``strict``, content that
+    would not be imported (skipped GIFT questions, removed media, ignored Anki fields) is an
+    error rather than a warning. ``bank`` is set only when there are no errors. ``filename``
+    is used in messages and to derive defaults; it is never opened.
     """
     chosen = fmt if fmt is not None else format_for(filename)
     if chosen not in FORMATS:
@@ -82,7 +80,10 @@ def parse_bank(
     draft: Draft | None = None
     try:
         draft = _READERS[chosen](decode_bank(data), filename)
-        problems = draft.problems + validate(draft, filename)
+        dropped = draft.dropped
+        if strict:
+            dropped = [dataclasses.replace(p, severity="error") for p in dropped]
+        problems = draft.problems + dropped + validate(draft, filename)
     except SourceError as exc:
         problems = [Problem(filename, exc.line, None, exc.message)]
     except Exception:
@@ -90,7 +91,7 @@ def parse_bank(
         # this message, so it is not a way to hide bugs.
         logger.exception("bank reader %s failed on %r", chosen, filename)
         draft, problems = None, [Problem(filename, None, None, INTERNAL_ERROR)]
-    problems = _finish(problems, filename, strict)
+    problems = _finish(problems, filename)
     failed = any(p.severity == "error" for p in problems)
     bank = draft.bank if draft is not None and not failed else None
     return ParseResult(filename, bank, problems)

@@ -33,7 +33,7 @@ _KINDS = {
     "object": "a mapping (field: value lines)",
     "null": "empty",
 }
-# Hints for fields that the schema forbids for a given question type.
+# The fields the schema forbids for some question types, with a hint for each.
 _FORBIDDEN_HINTS = {
     "answer": "mark the correct choices with 'correct: true' instead",
     "answers": "only short_answer questions list accepted answers",
@@ -56,6 +56,15 @@ def bank_schema() -> dict[str, Any]:
 @functools.cache
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(bank_schema())
+
+
+def _forbidden_fields(qtype: object) -> set[str]:
+    """The fields the schema's if/then rules set to ``false`` for a question type."""
+    for rule in bank_schema()["$defs"]["question"]["allOf"]:
+        condition = rule["if"]["properties"]["type"]
+        if qtype == condition.get("const") or qtype in condition.get("enum", []):
+            return {k for k, v in rule["then"].get("properties", {}).items() if v is False}
+    return set()
 
 
 def _kind_of(value: object) -> str:
@@ -88,6 +97,12 @@ def _label(path: Path) -> str:
     if names:
         segments.append(f"field {shown('.'.join(names))}")
     return ": ".join(segments) or "the file"
+
+
+def _prefixed(label: str, words: str) -> str:
+    """Put words before the last part of a label: ``choice 2: unknown field 'txt'``."""
+    head, _, tail = label.rpartition(": ")
+    return f"{head}: {words} {tail}" if head else f"{words} {tail}"
 
 
 def _resolve(data: object, path: Path) -> object:
@@ -140,24 +155,24 @@ def _messages(error: ValidationError, data: object) -> list[tuple[Path, str]]:
             where = _label((*inner, name) if index is not None else (*path, name))
             if "then" in error.schema_path:
                 qtype = shown(instance.get("type"), quote=False)
-                pairs.append((path, f"missing {where} ({qtype} questions need it)"))
+                pairs.append((path, f"{_prefixed(where, 'missing')} ({qtype} questions need it)"))
             else:
-                pairs.append((path, f"missing required {where}"))
+                pairs.append((path, _prefixed(where, "missing required")))
         return pairs
     if validator == "additionalProperties" and isinstance(instance, dict):
         allowed = list(error.schema.get("properties", {})) if isinstance(error.schema, dict) else []
         return [
             (
                 (*path, name),
-                f"unknown {_label((*inner, name) if index is not None else (*path, name))}"
+                _prefixed(_label((*inner, name) if index is not None else (*path, name)), "unknown")
                 + _suggest(name, allowed),
             )
             for name in instance
             if name not in allowed
         ]
-    if validator is None and isinstance(instance, dict | list | str | bool | int | float):
+    if validator is None:
         # A `false` subschema: a field this question type must not have. jsonschema reports it
-        # at the question, so find the field by identity.
+        # at the question, so find the field by identity among those the schema can forbid.
         question = _resolve(data, path)
         if isinstance(question, dict):
             qtype = shown(question.get("type"), quote=False)
@@ -168,7 +183,7 @@ def _messages(error: ValidationError, data: object) -> list[tuple[Path, str]]:
                     + _FORBIDDEN_HINTS.get(name, "remove it"),
                 )
                 for name, value in question.items()
-                if value is instance
+                if value is instance and name in _forbidden_fields(question.get("type"))
             ]
     if validator == "type":
         if not path:
@@ -198,8 +213,8 @@ def _messages(error: ValidationError, data: object) -> list[tuple[Path, str]]:
             )
         ]
     if validator == "minItems":
-        needed = expected
-        return [(path, f"{label} needs at least {needed} item{'s' if needed != 1 else ''}")]
+        noun = _NOUNS.get(str(path[-1]), "item") if path else "item"
+        return [(path, f"{label} needs at least {expected} {noun}{'s' if expected != 1 else ''}")]
     if validator == "maxItems" and isinstance(instance, list):
         limit = expected
         return [(path, f"{label} has {len(instance)} items; the limit is {limit}")]

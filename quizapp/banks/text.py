@@ -13,6 +13,7 @@ _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_SMALL_NUMBER = re.compile(r"[0-9]{1,9}")
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # Characters that are never wanted in text: C0/C1 controls (tab and newline aside), lone
@@ -63,6 +64,15 @@ def bad_id_char(text: str) -> str | None:
         if char.isspace() or unicodedata.category(char) in _BAD_ID_CATEGORIES:
             return char
     return None
+
+
+def small_number(text: str) -> int | None:
+    """Parse a count or position written in ASCII digits; None for anything else.
+
+    ``str.isdigit`` also accepts characters such as "²" that ``int`` rejects, and huge
+    numbers are never meaningful here.
+    """
+    return int(text) if _SMALL_NUMBER.fullmatch(text) else None
 
 
 def is_slug(text: str) -> bool:

@@ -7,6 +7,7 @@ then applies the same checks to all of them, so a rule lives in one place.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,6 +31,9 @@ class Draft:
 
     bank: Bank | None
     problems: list[Problem] = field(default_factory=list)
+    # Warnings about content of the file that is not imported (skipped GIFT questions, removed
+    # media, ignored Anki fields): errors in strict mode.
+    dropped: list[Problem] = field(default_factory=list)
     # Anki notes and GIFT questions often have no explanation; native and CSV banks must.
     require_explanation: bool = True
     # False when the reader already reported the bank-level fields (native schema errors).
@@ -37,9 +41,22 @@ class Draft:
     # False when some questions of the file are missing from the draft because the reader
     # rejected them; bank-wide counts ("no questions", "unused topic") would then mislead.
     complete: bool = True
+    # False when the topics themselves could not be read: every reference would look undeclared.
     check_topic_references: bool = True
-    # Lines of bank-level fields: "slug", "title", ..., and "topic:<slug>" per topic.
+    # Lines of bank-level fields: "slug", "title", ..., and "topics[<index>]" per topic.
     field_lines: dict[str, int] = field(default_factory=dict)
+
+
+def too_many_questions(file: str, line: int | None) -> Problem:
+    """The error for a bank past MAX_QUESTIONS (file-wide, so the problem cap never hides it)."""
+    where = f" (stopped reading at line {line})" if line is not None else ""
+    return Problem(
+        file,
+        None,
+        None,
+        f"the bank has more than {limits.MAX_QUESTIONS:,} questions{where}; "
+        "split it into several banks",
+    )
 
 
 def _text_problems(label: str, value: str, limit: int, *, required: bool) -> list[str]:
@@ -50,7 +67,7 @@ def _text_problems(label: str, value: str, limit: int, *, required: bool) -> lis
         out.append(f"{label} is too long ({len(value)} characters; the limit is {limit})")
     char = bad_text_char(value)
     if char is not None:
-        out.append(f"{label} contains the control character {describe_char(char)}")
+        out.append(f"{label} contains {describe_char(char)}, which is not allowed in text")
     return out
 
 
@@ -79,38 +96,35 @@ def _bank_problems(
         problem("source", m)
         for m in _text_problems("source", bank.source, limits.MAX_SOURCE, required=False)
     ]
-    if not bank.topics:
-        out.append(problem("topics", "the bank declares no topics"))
     seen: set[str] = set()
-    for topic in bank.topics:
-        key = f"topic:{topic.slug}"
+    for index, topic in enumerate(bank.topics):
+        key = f"topics[{index}]"
         if not is_slug(topic.slug):
             out.append(problem(key, f"topic slug {shown(topic.slug)} is not valid ({_SLUG_HINT})"))
         if topic.slug in seen:
             out.append(problem(key, f"topic {shown(topic.slug)} is declared twice"))
         seen.add(topic.slug)
         where = f"topic {shown(topic.slug)}"
-        out += [
-            problem(key, f"{where}: {m}")
-            for m in _text_problems("name", topic.name, limits.MAX_TOPIC_NAME, required=True)
-        ]
-        out += [
-            problem(key, f"{where}: {m}")
-            for m in _text_problems(
-                "description", topic.description, limits.MAX_DESCRIPTION, required=False
-            )
-        ]
+        name_problems = _text_problems("name", topic.name, limits.MAX_TOPIC_NAME, required=True)
+        name_problems += _text_problems(
+            "description", topic.description, limits.MAX_DESCRIPTION, required=False
+        )
+        out += [problem(key, f"{where}: {m}") for m in name_problems]
     if not complete:
         return out
     if not bank.questions:
         out.append(Problem(file, None, None, "the bank has no questions"))
+    elif not bank.topics:
+        out.append(problem("topics", "the bank declares no topics"))
+    if len(bank.questions) > limits.MAX_QUESTIONS:
+        out.append(too_many_questions(file, None))
     used = {q.topic for q in bank.questions}
-    for topic in bank.topics:
+    for index, topic in enumerate(bank.topics):
         if topic.slug not in used and bank.questions:
             out.append(
                 Problem(
                     file,
-                    lines.get(f"topic:{topic.slug}"),
+                    lines.get(f"topics[{index}]"),
                     None,
                     f"topic {shown(topic.slug)} has no questions",
                     "warning",
@@ -135,9 +149,10 @@ def _choice_problems(q: Question) -> list[str]:
     count = len(q.choices)
     if count < limits.MIN_CHOICES:
         return [f"needs at least {limits.MIN_CHOICES} choices (has {count})"]
-    out = []
     if count > limits.MAX_CHOICES:
-        out.append(f"has {count} choices; the limit is {limits.MAX_CHOICES}")
+        # Checking each of thousands of choices would only bury this message.
+        return [f"has {count} choices; the limit is {limits.MAX_CHOICES}"]
+    out = []
     first_seen: dict[str, int] = {}
     for number, choice in enumerate(q.choices, start=1):
         out += _text_problems(f"choice {number}", choice.text, limits.MAX_CHOICE, required=True)
@@ -185,9 +200,10 @@ def _answer_problems(q: Question) -> list[str]:
         if not q.accepted:
             out.append("missing accepted answers (short_answer questions need at least one)")
         if len(q.accepted) > limits.MAX_ACCEPTED:
-            out.append(
-                f"has {len(q.accepted)} accepted answers; the limit is {limits.MAX_ACCEPTED}"
-            )
+            return [
+                *out,
+                f"has {len(q.accepted)} accepted answers; the limit is {limits.MAX_ACCEPTED}",
+            ]
         for number, answer in enumerate(q.accepted, start=1):
             out += _text_problems(
                 f"accepted answer {number}", answer, limits.MAX_ACCEPTED_LENGTH, required=True
@@ -230,13 +246,14 @@ def _question_messages(
         out += [("error", m) for m in _answer_problems(q)]
     if len(q.tags) > limits.MAX_TAGS:
         out.append(("error", f"has {len(q.tags)} tags; the limit is {limits.MAX_TAGS}"))
+        return out
     for tag in q.tags:
         out += [
             ("error", m) for m in _text_problems("tag", tag, limits.MAX_TAG_LENGTH, required=True)
         ]
-    duplicates = sorted({t for t in q.tags if q.tags.count(t) > 1})
-    if duplicates:
-        out.append(("warning", f"tag {shown(duplicates[0])} is listed more than once"))
+    repeated = [tag for tag, count in Counter(q.tags).items() if count > 1]
+    if repeated:
+        out.append(("warning", f"tag {shown(repeated[0])} is listed more than once"))
     return out
 
 

@@ -155,7 +155,12 @@ def _syntax_error(exc: yaml.YAMLError, text: str) -> SourceError:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "syntax error"
         if exc.context:
-            problem = f"{problem} ({exc.context})"
+            context = exc.context
+            start = exc.context_mark
+            if start is not None and (mark is None or start.line != mark.line):
+                # "while scanning a quoted scalar" is most useful with where that scalar began.
+                context += f" that starts on line {start.line + 1}"
+            problem = f"{problem} ({context})"
         if mark is None:
             return SourceError(f"malformed YAML: {problem}")
         return SourceError(f"malformed YAML at column {mark.column + 1}: {problem}", mark.line + 1)

@@ -72,6 +72,17 @@ def overview() -> str:
     )
 
 
+@bp.route("/topics/<int:topic_id>")
+@login_required
+def topic(topic_id: int) -> str:
+    """A topic's questions with the user's card for each."""
+    found = progress.topic_questions(current_user, topic_id)
+    if found is None:
+        abort(404)
+    topic_row, rows = found
+    return render_template("progress/topic.html", topic=topic_row, rows=rows)
+
+
 @bp.route("/questions/<int:question_id>")
 @login_required
 def question_history(question_id: int) -> str:

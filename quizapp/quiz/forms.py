@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from quizapp.models.flag import FLAG_REASONS
 
 
 class AnswerForm(FlaskForm):
@@ -25,3 +27,11 @@ class AdjustForm(FlaskForm):
 
 class TopicsForm(FlaskForm):
     """Which topics to study; topic ids arrive as repeated `topic` values."""
+
+
+class FlagForm(FlaskForm):
+    """Report a question as wrong or unclear."""
+
+    reason = RadioField("What is wrong?", choices=dict(FLAG_REASONS), validators=[DataRequired()])
+    comment = TextAreaField("Details (optional)", validators=[Optional(), Length(max=2000)])
+    back = HiddenField()

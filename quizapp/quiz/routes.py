@@ -11,11 +11,12 @@ from quizapp.auth.forms import EmptyForm
 from quizapp.extensions import db, limiter
 from quizapp.models import CardState, Question, Review
 from quizapp.quiz import bp
-from quizapp.quiz.forms import AdjustForm, AnswerForm, TopicsForm
+from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, TopicsForm
 from quizapp.quiz.presenting import card_version, comes_back, expected_answer, shown_choices
 from quizapp.scheduling.grading import allowed_adjustments
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
-from quizapp.services import dashboard, reviews, study, topics
+from quizapp.security import is_safe_next
+from quizapp.services import dashboard, flags, progress, reviews, study, topics
 
 
 @bp.route("/")
@@ -23,10 +24,17 @@ def index() -> str:
     """The dashboard for users, a short product page for visitors."""
     if not current_user.is_authenticated:
         return render_template("quiz/landing.html")
+    stats = dashboard.today_stats(current_user)
+    readiness = (
+        progress.topic_progress(current_user, stats.today)
+        if stats.days_to_interview is not None
+        else []
+    )
     return render_template(
         "quiz/dashboard.html",
-        stats=dashboard.today_stats(current_user),
+        stats=stats,
         topics=topics.topics_for(current_user),
+        readiness=[r for r in readiness if r.seen],
         form=TopicsForm(),
     )
 
@@ -173,6 +181,7 @@ def feedback(item_id: int) -> str | Response:
         grade_meanings=GRADE_MEANINGS,
         form=AdjustForm(),
         undo_form=EmptyForm(),
+        flag_form=FlagForm(back=url_for("quiz.feedback", item_id=item.id)),
     )
 
 
@@ -243,3 +252,26 @@ def save_topics() -> Response:
     topics.set_studied(current_user, wanted)
     flash("Your topics are saved.", "success")
     return redirect(url_for("quiz.index"))
+
+
+@bp.route("/quiz/questions/<int:question_id>/flag", methods=["POST"])
+@login_required
+def flag(question_id: int) -> Response:
+    """Report a question as wrong or unclear."""
+    form = FlagForm()
+    if not form.validate_on_submit():
+        flash("Say what is wrong (at most 2000 characters).", "error")
+        back = form.back.data or ""
+        return redirect(back if is_safe_next(back) else url_for("quiz.index"))
+    try:
+        filed = flags.flag_question(
+            current_user, question_id, form.reason.data, form.comment.data or ""
+        )
+    except flags.FlagError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("quiz.index"))
+    if filed is None:
+        abort(404)
+    flash("Thanks — an admin will look at this question.", "success")
+    back = form.back.data or ""
+    return redirect(back if is_safe_next(back) else url_for("quiz.index"))

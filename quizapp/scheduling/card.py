@@ -84,9 +84,9 @@ def apply_answer(
     lapsed = q < PASSING_GRADE and card.review_count > 0
     lapses = card.lapses + (1 if lapsed else 0)
     if kind == "practice":
+        if q >= PASSING_GRADE:
+            return counted
         state = practice_review(card.sm2, q, max_interval_days=max_interval_days)
-        if state == card.sm2:
-            return replace(counted, lapses=lapses)
     else:
         state = review(card.sm2, q, max_interval_days=max_interval_days)
     due = cap_due_for_interview(

@@ -8,8 +8,9 @@ not be due yet:
 - A success leaves the state unchanged, so practising a card early never pushes it further
   out; its due day stays where it was. The answer is still logged.
 
-So the app reschedules after a practice answer only when the returned state differs from the
-one it passed in.
+So after a practice failure the app sets the due day to today + 1 (even if the card was
+already in the reset state n = 0, interval 1, which ``practice_review`` returns unchanged in
+value); after a success it keeps the due day.
 
 The interview date (``cap_due_for_interview``): while the interview is still ahead, a card due
 after the day before the interview is brought forward to the first day of the final window

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from quizapp.banks import FORMATS, MAX_BANK_BYTES, ParseResult, Problem, format_for, parse_bank
-
-EXTENSIONS = (".yaml", ".yml", ".json", ".csv", ".txt", ".gift")
+from quizapp.banks import (
+    EXTENSIONS,
+    FORMATS,
+    MAX_BANK_BYTES,
+    ParseResult,
+    Problem,
+    format_for,
+    parse_bank,
+)
 
 
 def find_bank_files(paths: Iterable[str]) -> tuple[list[Path], list[str]]:

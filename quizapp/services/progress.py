@@ -349,6 +349,24 @@ def question_history(user: User, question_id: int) -> dict[str, object] | None:
     return {"question": db.session.get(Question, question_id), "card": card, "answers": answers}
 
 
+def topic_questions(
+    user: User, topic_id: int
+) -> tuple[Topic, list[tuple[Question, CardState | None]]] | None:
+    """A topic's active questions, each with the user's card (None when never seen)."""
+    topic = db.session.get(Topic, topic_id)
+    if topic is None:
+        return None
+    rows = db.session.execute(
+        select(Question, CardState)
+        .outerjoin(
+            CardState, (CardState.question_id == Question.id) & (CardState.user_id == user.id)
+        )
+        .where(Question.topic_id == topic_id, Question.active.is_(True))
+        .order_by(Question.position)
+    ).all()
+    return topic, [(q, c) for q, c in rows]
+
+
 REVIEW_COLUMNS = [
     "reviewed_at_utc",
     "study_day",

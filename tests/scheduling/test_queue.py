@@ -36,6 +36,7 @@ def due(
     easiness: str = "2.5",
     topic: str = "python",
 ) -> DueCard:
+    """A due card, ``days_overdue`` days before TODAY."""
     return DueCard(
         question_id=question_id,
         due_day=TODAY - timedelta(days=days_overdue),
@@ -54,6 +55,7 @@ def new(
     position: int = 0,
     topic: str = "python",
 ) -> NewCard:
+    """A new card; every ordering key defaults to 0 / easy."""
     return NewCard(
         question_id=question_id,
         topic=topic,
@@ -73,6 +75,7 @@ def build(
     reviews_done_today: int = 0,
     topics: Collection[str] | None = None,
 ) -> list[QueueItem]:
+    """build_daily_queue for TODAY with generous defaults."""
     return build_daily_queue(
         today=TODAY,
         due=due_cards,
@@ -85,6 +88,7 @@ def build(
 
 
 def ids(items: list[QueueItem]) -> list[int]:
+    """The question ids of a queue, in order."""
     return [item.question_id for item in items]
 
 

@@ -35,10 +35,12 @@ def run(grades: list[int], *, max_interval_days: int | None = None) -> list[SM2S
 
 
 def intervals(states: list[SM2State]) -> list[int]:
+    """The interval of each state."""
     return [state.interval_days for state in states]
 
 
 def easinesses(states: list[SM2State]) -> list[Decimal]:
+    """The EF of each state."""
     return [state.easiness for state in states]
 
 

@@ -23,9 +23,11 @@ HOUR = timedelta(hours=1)
 MICROSECOND = timedelta(microseconds=1)
 
 
-def utc(*args: int) -> datetime:
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     """An aware UTC datetime."""
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def test_default_day_start_hour() -> None:

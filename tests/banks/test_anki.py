@@ -1,0 +1,208 @@
+"""Anki "Notes in Plain Text" exports: headers, separators, quoting, HTML, decks and ids."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizapp.banks import Topic
+from quizapp.banks.text import stable_id
+from tests.banks.helpers import error_text, errors, fixture, parse
+
+HEADER = "#separator:tab\n#html:false\n"
+
+
+def anki(body: str, header: str = HEADER) -> str:
+    return header + body
+
+
+def test_fixture_from_a_modern_export() -> None:
+    result = fixture("anki-notes.txt")
+    assert result.ok, error_text(result)
+    bank = result.bank
+    assert bank is not None
+    assert (bank.slug, bank.title, bank.version) == ("anki-notes", "Anki notes", 1)
+    assert bank.topics == (
+        Topic("python-basics", "Python / Basics"),
+        Topic("sql", "SQL"),
+        Topic("python-advanced", "Python / Advanced"),
+        Topic("default", "Default"),
+    )
+    by_key = {q.key: q for q in bank.questions}
+    assert set(by_key) == {"b`9DJ+lF!t", "Ot0!9V{g(b", "p.Jz3$KQ/w", "#x7Lq!2@a", "K|h8#~Yq2A",
+                           "n5<aT%Wm0e"}  # fmt: skip
+    first = by_key["b`9DJ+lF!t"]
+    assert (first.type, first.difficulty, first.explanation) == ("flashcard", "medium", "")
+    assert (first.prompt, first.answer, first.tags) == (
+        "What does `len([])` return?", "**0**", ("python::lists",)
+    )  # fmt: skip
+    # Quoted field with doubled quotes and <br>; a list becomes Markdown items.
+    copy = by_key["Ot0!9V{g(b"]
+    assert copy.prompt == 'Name two ways to copy a list\n(for example with *"slicing"*):'
+    assert copy.answer == "- lst[:]\n- lst.copy()"
+    assert copy.tags == ("python::lists", "copying")
+    # Entities decoded, and "<>" kept as text rather than read as a tag.
+    assert by_key["p.Jz3$KQ/w"].prompt == "What does <> mean in SQL?"
+    assert by_key["p.Jz3$KQ/w"].answer == "Not equal to\n(same as `!=`)"
+    # A quoted field starting with "#" is data, and a quoted tab stays in the field.
+    assert by_key["#x7Lq!2@a"].answer == "HAVING\t(not WHERE)"
+    cloze = by_key["K|h8#~Yq2A"]
+    assert cloze.prompt == "The [...] lets one thread run [what?] at a time."
+    assert cloze.answer == (
+        "The **GIL** lets one thread run **Python bytecode** at a time.\n\nGlobal Interpreter Lock"
+    )
+    assert [q.line for q in bank.questions] == [7, 8, 9, 10, 11, 12]
+    assert [(p.line, p.message) for p in result.warnings] == [
+        (None, "Anki notes carry no explanation; 6 flashcards import with an empty explanation"),
+        (12, "1 image or media reference(s) removed (media files are not imported)"),
+    ]
+
+
+def test_legacy_export_without_headers_is_sniffed() -> None:
+    result = fixture("anki-legacy.txt")
+    bank = result.bank
+    assert bank is not None, error_text(result)
+    closure, gen, black = bank.questions
+    assert closure.key == stable_id("anki", "What is a closure?")
+    assert closure.topic == "default"
+    # HTML was detected from the fields themselves.
+    assert gen.prompt == "What does `yield` make?"
+    assert gen.answer == (
+        "A generator; calling it returns an iterator.\nEach **next()** runs to the next `yield`."
+    )
+    assert black.prompt == 'Which quote style does "black" prefer?'
+
+
+@pytest.mark.parametrize(
+    ("value", "separator"),
+    [
+        ("tab", "\t"), ("Tab", "\t"), ("\t", "\t"),
+        ("Semicolon", ";"), (";", ";"), ("comma", ","), (",", ","),
+        ("Pipe", "|"), ("|", "|"), ("Space", " "), (" ", " "), ("Colon", ":"), (":", ":"),
+    ],
+)  # fmt: skip
+def test_separator_header(value: str, separator: str) -> None:
+    text = f"#separator:{value}\n#html:false\nfront{separator}back\n"
+    bank = parse(text, "deck.txt").bank
+    assert bank is not None
+    assert (bank.questions[0].prompt, bank.questions[0].answer) == ("front", "back")
+
+
+@pytest.mark.parametrize("separator", ["\t", ";", ",", "|"])
+def test_separator_sniffed_without_header(separator: str) -> None:
+    bank = parse(f"front one{separator}back one\nfront two{separator}back two\n", "d.txt").bank
+    assert bank is not None
+    assert [(q.prompt, q.answer) for q in bank.questions] == [
+        ("front one", "back one"), ("front two", "back two")
+    ]  # fmt: skip
+
+
+def test_sniffing_prefers_tab_over_semicolon() -> None:
+    bank = parse("a; b\tc\n", "d.txt").bank
+    assert bank is not None and bank.questions[0].prompt == "a; b"
+
+
+def test_quoted_fields_with_separators_newlines_and_quotes() -> None:
+    text = anki('"a\tb\nc ""d"""\t"x"\n')
+    bank = parse(text, "d.txt").bank
+    assert bank is not None
+    assert (bank.questions[0].prompt, bank.questions[0].answer) == ('a\tb\nc "d"', "x")
+
+
+def test_plain_text_fields_show_as_written() -> None:
+    bank = parse(anki("Is <div> a tag?\tYes: &amp; is an entity\n"), "d.txt").bank
+    assert bank is not None
+    assert bank.questions[0].prompt == "Is &lt;div> a tag?"
+    assert bank.questions[0].answer == "Yes: &amp;amp; is an entity"
+
+
+def test_tags_deck_and_legacy_tags_line() -> None:
+    text = "tags:global one\n#separator:tab\n#deck:Lang::Go\n#tags:two\n#tags column:3\n"
+    text += "front\tback\tlocal two\n"
+    q = parse(text, "d.txt").bank.questions[0]  # type: ignore[union-attr]
+    assert (q.topic, q.tags) == ("lang-go", ("global", "one", "two", "local"))
+
+
+def test_columns_header_accepted_and_unknown_headers_warned() -> None:
+    text = anki("front\tback\n", "#separator:tab\n#columns:Front\tBack\n#colour:red\n# note\n")
+    result = parse(text, "d.txt")
+    assert result.ok
+    assert (3, "unknown Anki header '#colour:' is ignored") in [
+        (p.line, p.message) for p in result.warnings
+    ]
+
+
+def test_comment_lines_between_notes_are_skipped() -> None:
+    bank = parse(anki("a\tb\n# comment\nc\td\n"), "d.txt").bank
+    assert bank is not None and [q.line for q in bank.questions] == [3, 5]
+
+
+def test_more_than_two_fields_warns_once() -> None:
+    result = parse(anki("a\tb\textra\nc\td\tmore\n"), "d.txt")
+    assert result.ok
+    assert (3, "notes have more than two fields; only the first two (front and back) are "
+            "imported") in [(p.line, p.message) for p in result.warnings]  # fmt: skip
+
+
+def test_no_explanation_warning_is_once_per_file_even_in_strict_mode() -> None:
+    result = parse(anki("a\tb\nc\td\ne\tf\n"), "d.txt")
+    assert len(result.warnings) == 1
+    strict = parse(anki("a\tb\n"), "d.txt", strict=True)
+    assert strict.bank is not None and "no explanation" in strict.warnings[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        anki("a\tb\textra field\n"),
+        anki("a<img src='x.png'>\tb\n", "#separator:tab\n#html:true\n"),
+        anki("a\tb\n", "#separator:tab\n#colour:red\n"),
+    ],
+)
+def test_strict_refuses_anki_content_that_would_be_left_out(text: str) -> None:
+    assert parse(text, "d.txt").bank is not None
+    strict = parse(text, "d.txt", strict=True)
+    assert strict.bank is None and len(strict.errors) == 1
+
+
+ERROR_CASES = [
+    (anki("front only\n"), 3, "missing answer (a flashcard needs the text of its back)"),
+    (anki("\tback only\n"), 3, "prompt is empty"),
+    (anki("same\tone\nsame \ttwo\n"), 4,
+     "this note has the same front as the note on line 3; export with the GUID column"),
+    (anki("a\t\"unterminated\nstill going\n"), 3,
+     "malformed Anki export: a quoted field starts here but its closing quote is missing"),
+    (anki("x\ty\n", "#separator:weird\n"), 1, "unknown separator 'weird'"),
+    (anki("x\ty\n", "#separator:tab\n#html:maybe\n"), 2, "'#html:' must be true or false"),
+    (anki("x\ty\n", "#separator:tab\n#guid column:zero\n"), 2,
+     "'#guid column:' must be a column number from 1"),
+    (anki("x\ty\n", "#separator:tab\n#tags column:\u00b2\n"), 2,
+     "'#tags column:' must be a column number from 1, not '\u00b2'"),
+    (anki("g1\tx\ty\ng1\tz\tw\n", "#separator:tab\n#guid column:1\n"), 4,
+     "duplicate id (first used on line 3)"),
+    (anki("q\u202e1\tx\ty\n", "#separator:tab\n#guid column:1\n"), 3,
+     "id contains U+202E RIGHT-TO-LEFT OVERRIDE"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "line", "message"), ERROR_CASES)
+def test_anki_errors(text: str, line: int, message: str) -> None:
+    result = parse(text, "deck.txt")
+    assert result.bank is None
+    assert any(p.line == line and message in p.message for p in result.errors), error_text(result)
+
+
+def test_ids_from_fronts_are_stable_under_whitespace_edits() -> None:
+    one = parse(anki("What  is\tx\n"), "d.txt").bank
+    two = parse(anki("What is \ty\n"), "d.txt").bank
+    assert one is not None and two is not None
+    assert one.questions[0].key == two.questions[0].key
+
+
+def test_guid_column_beyond_the_row_means_no_guid() -> None:
+    result = parse(anki("front\tback\n", "#separator:tab\n#guid column:9\n"), "d.txt")
+    assert result.bank is not None
+    assert result.bank.questions[0].key == stable_id("anki", "front")
+
+
+def test_errors_name_the_file() -> None:
+    assert errors(parse(anki("x\n"), "deck.txt"))[0][0] == 3

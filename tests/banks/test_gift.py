@@ -1,0 +1,221 @@
+"""Moodle GIFT: supported question kinds, skipped kinds, escapes, categories and errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizapp.banks import Choice, Topic
+from quizapp.banks.text import stable_id
+from tests.banks.helpers import error_text, fixture, parse
+
+
+def gift(text: str, **options: object):  # type: ignore[no-untyped-def]
+    return parse(text, "quiz.gift", **options)
+
+
+def one(text: str):  # type: ignore[no-untyped-def]
+    result = gift(text)
+    assert result.bank is not None, error_text(result)
+    (question,) = result.bank.questions
+    return question
+
+
+def test_fixture_from_the_moodle_documentation() -> None:
+    result = fixture("moodle-examples.gift")
+    assert result.ok, error_text(result)
+    bank = result.bank
+    assert bank is not None
+    assert bank.topics == (
+        Topic("grant-s-tomb", "Grant's tomb"),
+        Topic("gift-syntax", "GIFT syntax"),
+    )
+    kinds = [(q.key, q.type, q.line) for q in bank.questions if not q.key.startswith("gift-")]
+    assert kinds == [
+        ("q1", "true_false", 25),
+        ("q2", "single_choice", 28),
+        ("q3", "short_answer", 32),
+        ("plug-ins", "single_choice", 51),
+        ("escapes", "single_choice", 57),
+        ("html-bold", "single_choice", 62),
+    ]
+    skipped = [(p.line, p.question_id, p.message.split(" (")[0]) for p in result.warnings]
+    assert skipped == [
+        (5, None, "8 question(s) have no general feedback"),
+        (35, "q4", "skipped a matching question"),
+        (38, "q5", "skipped a numerical question"),
+        (41, "q7", "skipped a numerical question"),
+        (47, "q8", "skipped an essay question"),
+        (49, None, "skipped a description question"),
+    ]
+
+
+def test_grants_tomb_multiple_choice() -> None:
+    q = one("Who's buried in Grant's tomb?{~Grant =Ulysses S. Grant ~Ulysses Grant}")
+    assert (q.type, q.prompt, q.topic) == (
+        "single_choice",
+        "Who's buried in Grant's tomb?",
+        "default",
+    )
+    assert q.choices == (
+        Choice("Grant", False), Choice("Ulysses S. Grant", True), Choice("Ulysses Grant", False)
+    )  # fmt: skip
+    assert q.key == stable_id("gift", q.prompt)
+
+
+@pytest.mark.parametrize(
+    ("braces", "answer"), [("{T}", True), ("{TRUE}", True), ("{F}", False), ("{FALSE}", False)]
+)
+def test_true_false(braces: str, answer: bool) -> None:
+    q = one(f"Grant is buried in Grant's tomb.{braces}")
+    assert (q.type, q.answer, q.choices) == ("true_false", answer, ())
+
+
+def test_true_false_feedback_for_the_right_answer_is_the_explanation() -> None:
+    q = one("The sun rises in the east.{T#Wrong: it rises in the east.#Right: east.}")
+    assert q.explanation == "Right: east."
+
+
+def test_short_answer_and_missing_word() -> None:
+    q = one("Two plus two equals {=four =4}.")
+    assert (q.type, q.prompt, q.accepted) == (
+        "short_answer",
+        "Two plus two equals _____.",
+        ("four", "4"),
+    )
+    q = one("Grant is {~buried =entombed ~living} in Grant's tomb.")
+    assert (q.type, q.prompt) == ("single_choice", "Grant is _____ in Grant's tomb.")
+
+
+def test_weights_make_several_right_answers() -> None:
+    q = one(
+        "What two people are entombed in Grant's tomb? {\n"
+        "   ~%-100%No one\n   ~%50%Grant\n   ~%50%Grant's wife\n   ~%-100%Grant's father\n}"
+    )
+    assert q.type == "multiple_choice"
+    assert [c.correct for c in q.choices] == [False, True, True, False]
+    only_one = one("Pick {~%100%this ~%0%not this ~that}")
+    assert only_one.type == "single_choice"
+
+
+def test_short_answer_weights_keep_only_positive_answers() -> None:
+    q = one("Grant was born in {=1822 =%50%1823 =%0%1900}.")
+    assert q.accepted == ("1822", "1823")
+
+
+def test_titles_become_ids() -> None:
+    assert one("::Q1:: 1+1=2 {T}").key == "q1"
+    assert one("::Grant's tomb (part 2)::Where?{=here ~there}").key == "grant-s-tomb-part-2"
+    # A title with nothing to slugify still gives a stable id.
+    assert one("::日本::Where?{=here ~there}").key == stable_id("gift", "日本")
+
+
+def test_general_feedback_wins_over_answer_feedback() -> None:
+    q = one("Q?{=a#fine ~b####Because of reasons.}")
+    assert q.explanation == "Because of reasons."
+    assert one("Q?{=a#fine ~b#no}").explanation == "fine"
+    assert one("Q?{~%50%a#A is right ~%50%b#B is right ~c#no}").explanation == (
+        "A is right\n\nB is right"
+    )
+
+
+def test_escapes() -> None:
+    q = one(r"::A\:B::Is 1 \= 1 \{really\} \~ \# \\ ok\nnext?{=yes\: \~ sure ~no\#}")
+    assert q.key == "a-b"
+    assert q.prompt == "Is 1 = 1 {really} ~ # \\ ok\nnext?"
+    assert q.choices == (Choice("yes: ~ sure", True), Choice("no#", False))
+
+
+def test_formats() -> None:
+    html = one("[html]<p>Which tag makes text <b>bold</b>?</p>{=&lt;b&gt; ~&lt;i&gt;}")
+    assert html.prompt == "Which tag makes text **bold**?"
+    assert [c.text for c in html.choices] == ["&lt;b>", "&lt;i>"]
+    markdown = one("[markdown]Is **this** bold?{T}")
+    assert markdown.prompt == "Is **this** bold?"
+    plain = one("[plain]Is <b> a tag?{T}")
+    assert plain.prompt == "Is &lt;b> a tag?"
+
+
+def test_categories_set_the_topic_of_following_questions() -> None:
+    text = (
+        "First?{T}\n\n$CATEGORY: $course$/top/Default for SQL/Joins\n\nSecond?{T}\n\n"
+        "$CATEGORY: tom/dick/harry\nThird?{F}"
+    )
+    bank = gift(text).bank
+    assert bank is not None
+    assert [q.topic for q in bank.questions] == ["default", "joins", "harry"]
+    assert bank.topics == (
+        Topic("default", "Default"),
+        Topic("joins", "Joins"),
+        Topic("harry", "harry"),
+    )
+
+
+def test_comments_and_blank_lines() -> None:
+    text = "// a comment\n\n  // indented comment\nQ1?{T}\n// inside a question\n\n\n\nQ2?{F}\n"
+    bank = gift(text).bank
+    assert bank is not None
+    assert [(q.prompt, q.line) for q in bank.questions] == [("Q1?", 4), ("Q2?", 9)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Match {=cat -> cat food =dog -> dog food}", "matching"),
+        ("Number? {#3:2}", "numerical"),
+        ("Range? {#1..5}", "numerical"),
+        ("How are you? {}", "essay"),
+        ("Just some text without braces.", "description"),
+    ],
+)
+def test_unsupported_kinds_are_skipped_with_a_warning(text: str, kind: str) -> None:
+    article = "an" if kind[0] in "aeiou" else "a"
+    result = gift(f"::keep::Kept?{{T####Yes.}}\n\n{text}")
+    assert result.bank is not None and [q.key for q in result.bank.questions] == ["keep"]
+    assert [(p.line, p.message.split(" (")[0]) for p in result.warnings] == [
+        (3, f"skipped {article} {kind} question")
+    ]
+    strict = gift(f"::keep::Kept?{{T####Yes.}}\n\n{text}", strict=True)
+    assert strict.bank is None
+    assert [(p.line, p.severity) for p in strict.problems] == [(3, "error")]
+
+
+ERROR_CASES = [
+    ("Q1?{T}\n\nWho? {=a ~b", 3, "malformed GIFT: '{' is never closed (is the file cut short?)"),
+    ("Who? =a ~b}", 1, "'}' without a '{' before it"),
+    ("Who? {=a} and {=b}", 1, "a question can have only one answer block"),
+    ("::Unclosed title Who? {=a ~b}", 1, "the '::' that starts the title is never closed"),
+    ("Who? {stray =a ~b}", 1, "answer 'stray' has no '=' or '~' in front of it"),
+    ("Same?{T}\n\nSame?{F}", 3, "this question has the same text as the one on line 1"),
+    ("::a::One?{T}\n\n::A::Two?{T}", 3, "duplicate id (first used on line 1)"),
+    ("Who? {~a ~b}", 1, "no correct choice"),
+    ("Who? {=a ~a}", 1, "duplicate choice text 'a' (choices 1 and 2)"),
+    ("{=a ~b}", 1, "prompt is empty"),
+    ("Who? {=a}\n", 1, None),  # a single "=" answer is a short answer, which is fine
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "line", "message"), ERROR_CASES)
+def test_gift_errors(text: str, line: int, message: str | None) -> None:
+    result = gift(text)
+    if message is None:
+        assert result.ok, error_text(result)
+        return
+    assert result.bank is None
+    assert any(p.line == line and message in p.message for p in result.errors), error_text(result)
+
+
+def test_error_line_is_where_the_brace_is() -> None:
+    result = gift("A long question\nthat goes on\n{=a ~b\n")
+    assert [p.line for p in result.errors] == [3]
+
+
+def test_missing_explanations_are_one_warning() -> None:
+    result = gift("A?{T}\n\nB?{F}\n\nC?{T####Because.}")
+    assert [(p.line, p.message.split(" have")[0]) for p in result.warnings] == [
+        (1, "2 question(s)")
+    ]
+
+
+def test_crlf_and_bom() -> None:
+    result = gift("\ufeff::q::A?{\r\n=yes\r\n~no\r\n}\r\n\r\n::r::B?{T}\r\n")
+    assert result.bank is not None and [q.line for q in result.bank.questions] == [1, 6]

@@ -1,0 +1,235 @@
+"""Grading tables: answer checking, time thresholds, automatic grades and adjustments."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quizapp.scheduling import grading, sm2
+from quizapp.scheduling.grading import (
+    QUESTION_TYPES,
+    SELF_GRADED_TYPES,
+    allowed_adjustments,
+    auto_grade,
+    choices_correct,
+    fast_threshold_seconds,
+    normalize_answer,
+    short_answer_correct,
+    validate_grade,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "normalized"),
+    [
+        ("vars()", "vars"),
+        (" Post_Save. ", "post_save"),
+        ("__init__", "__init__"),
+        ("  Hello,   World!  ", "hello world"),
+        ("VARS", "vars"),
+        ("\uff36\uff21\uff32\uff33", "vars"),  # full-width letters
+        ("\ufb01le", "file"),  # the "fi" ligature
+        ("Stra\u00dfe", "strasse"),
+        ("don't", "dont"),
+        ("*args", "args"),
+        ("**kwargs", "kwargs"),
+        ("@property", "property"),
+        ("C++", "c++"),
+        ("C#", "c"),
+        ("$HOME", "$home"),
+        ("hasattr / getattr", "hasattr getattr"),
+        ("\u00bfQu\u00e9?", "qu\u00e9"),
+        ("Que\u0301", "qu\u00e9"),  # NFKC composes e + combining acute
+        ("\u00abquoted\u00bb", "quoted"),
+        ("x\u2014y", "xy"),
+        ("a\u00a0b", "a b"),  # no-break space
+        ("tab\tand\nnewline", "tab and newline"),
+        ("", ""),
+        ("...", ""),
+        ("   ", ""),
+    ],
+)
+def test_normalize_answer(text: str, normalized: str) -> None:
+    assert normalize_answer(text) == normalized
+
+
+def test_normalize_answer_rejects_non_strings() -> None:
+    with pytest.raises(ValueError):
+        normalize_answer(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("response", "accepted", "correct"),
+    [
+        ("vars", ["vars", "vars()"], True),
+        ("VARS()", ["vars"], True),
+        ("  vars  ", ["vars()"], True),
+        ("var", ["vars", "vars()"], False),
+        ("post_save", [" Post_Save. "], True),
+        ("postsave", ["post_save"], False),
+        ("hash table", ["hash table"], True),
+        ("", ["vars"], False),
+        ("   ", ["vars"], False),
+        ("...", ["..."], False),
+        ("vars", [], False),
+        ("getattr", ["hasattr", "getattr()"], True),
+    ],
+)
+def test_short_answer_correct(response: str, accepted: list[str], correct: bool) -> None:
+    assert short_answer_correct(response, accepted) is correct
+
+
+def test_short_answer_accepts_any_iterable() -> None:
+    assert short_answer_correct("vars", (answer for answer in ["nope", "Vars"]))
+
+
+@pytest.mark.parametrize(
+    ("selected", "correct", "result"),
+    [
+        ({0}, {0}, True),
+        ([1, 2], {2, 1}, True),
+        ({1}, {1, 2}, False),
+        ({1, 2, 3}, {1, 2}, False),
+        (set(), {1}, False),
+        ({0}, {1}, False),
+    ],
+)
+def test_choices_correct(selected: set[int], correct: set[int], result: bool) -> None:
+    assert choices_correct(selected, correct) is result
+
+
+def test_choices_need_a_correct_choice() -> None:
+    with pytest.raises(ValueError):
+        choices_correct(set(), set())
+
+
+@pytest.mark.parametrize(
+    ("question_type", "difficulty", "seconds"),
+    [
+        ("true_false", "easy", 8),
+        ("true_false", "medium", 12),
+        ("true_false", "hard", 16),
+        ("single_choice", "easy", 15),
+        ("single_choice", "medium", 23),  # 22.5 rounded up
+        ("single_choice", "hard", 30),
+        ("multiple_choice", "easy", 25),
+        ("multiple_choice", "medium", 38),  # 37.5 rounded up
+        ("multiple_choice", "hard", 50),
+        ("short_answer", "easy", 20),
+        ("short_answer", "medium", 30),
+        ("short_answer", "hard", 40),
+    ],
+)
+def test_fast_threshold_seconds(question_type: str, difficulty: str, seconds: int) -> None:
+    assert fast_threshold_seconds(question_type, difficulty) == seconds
+
+
+@pytest.mark.parametrize(
+    ("question_type", "difficulty"),
+    [("flashcard", "easy"), ("essay", "easy"), ("single_choice", "extreme"), ("", "")],
+)
+def test_fast_threshold_rejects(question_type: str, difficulty: str) -> None:
+    with pytest.raises(ValueError):
+        fast_threshold_seconds(question_type, difficulty)
+
+
+def test_question_types() -> None:
+    assert SELF_GRADED_TYPES == {"flashcard"}
+    assert SELF_GRADED_TYPES < QUESTION_TYPES
+    for question_type in QUESTION_TYPES - SELF_GRADED_TYPES:
+        assert fast_threshold_seconds(question_type, "easy") > 0
+
+
+@pytest.mark.parametrize(
+    ("correct", "elapsed", "threshold", "guessed", "almost", "grade"),
+    [
+        (False, 3.0, 15, False, False, 1),
+        (False, 3.0, 15, False, True, 2),
+        (False, None, 15, False, False, 1),
+        (False, 3.0, 15, True, False, 1),  # "guessed" adds nothing to a wrong answer
+        (False, 3.0, 15, True, True, 2),
+        (True, 3.0, 15, False, False, 5),
+        (True, 0.0, 15, False, False, 5),
+        (True, 15.0, 15, False, False, 5),  # the threshold itself is still fast
+        (True, 15.01, 15, False, False, 4),
+        (True, 90, 15, False, False, 4),
+        (True, None, 15, False, False, 4),  # no timing: plain right
+        (True, 3.0, 15, True, False, 3),  # guessed wins over fast
+        (True, 90.0, 15, True, False, 3),
+        (True, None, 15, True, False, 3),
+        (True, 3.0, 15, False, True, 5),  # "almost" only applies to wrong answers
+        (True, 0, 0, False, False, 5),
+    ],
+)
+def test_auto_grade(
+    correct: bool,
+    elapsed: float | None,
+    threshold: int,
+    guessed: bool,
+    almost: bool,
+    grade: int,
+) -> None:
+    assert auto_grade(correct, elapsed, threshold, guessed=guessed, almost=almost) == grade
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "threshold"),
+    [
+        (-1.0, 15),
+        (math.nan, 15),
+        (math.inf, 15),
+        ("3", 15),
+        (True, 15),
+        (3.0, -1),
+        (3.0, 1.5),
+        (3.0, True),
+    ],
+)
+def test_auto_grade_rejects(elapsed: object, threshold: object) -> None:
+    with pytest.raises(ValueError):
+        auto_grade(True, elapsed, threshold)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("correct", "grades"),
+    [(True, (3, 4, 5)), (False, (1, 2)), (None, (0, 1, 2, 3, 4, 5))],
+)
+def test_allowed_adjustments(correct: bool | None, grades: tuple[int, ...]) -> None:
+    assert allowed_adjustments(correct) == grades
+
+
+def test_validate_grade_is_shared_with_sm2() -> None:
+    assert validate_grade is sm2.validate_grade
+    assert "validate_grade" in grading.__all__
+
+
+@given(
+    st.booleans(),
+    st.one_of(st.none(), st.floats(min_value=0, max_value=1e6)),
+    st.integers(min_value=0, max_value=100),
+    st.booleans(),
+    st.booleans(),
+)
+def test_auto_grade_is_always_an_allowed_adjustment(
+    correct: bool, elapsed: float | None, threshold: int, guessed: bool, almost: bool
+) -> None:
+    grade = auto_grade(correct, elapsed, threshold, guessed=guessed, almost=almost)
+    assert validate_grade(grade) == grade
+    assert grade in allowed_adjustments(correct)
+    assert (grade >= sm2.PASSING_GRADE) is correct
+
+
+@given(st.text())
+def test_normalize_answer_is_idempotent(text: str) -> None:
+    once = normalize_answer(text)
+    assert normalize_answer(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+
+
+@given(st.text())
+def test_an_answer_matches_itself_unless_it_is_empty(text: str) -> None:
+    assert short_answer_correct(text, [text]) is bool(normalize_answer(text))
