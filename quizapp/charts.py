@@ -26,7 +26,11 @@ def bar_chart(
             f"<title>{escape(label)}: {value}</title></rect>"
         )
         if i % label_every == 0:
-            bars.append(f'<text x="{x:.1f}" y="{height - 6}">{escape(label)}</text>')
+            centre = pad_left + (i + 0.5) * slot
+            bars.append(
+                f'<text x="{centre:.1f}" y="{height - 6}" text-anchor="middle">'
+                f"{escape(label)}</text>"
+            )
     axis = (
         f'<line class="axis" x1="{pad_left}" y1="{pad_top + plot_h}" '
         f'x2="{width}" y2="{pad_top + plot_h}"/>'

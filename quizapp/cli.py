@@ -17,7 +17,7 @@ from quizapp.banks.export import dump_csv, dump_yaml
 from quizapp.extensions import db
 from quizapp.jobs.cli import register_jobs_cli
 from quizapp.models import Bank, Question, Review
-from quizapp.services import accounts
+from quizapp.services import accounts, backup
 from quizapp.services.bank_export import load_bank
 from quizapp.services.bank_files import find_bank_files, read_bank_file
 from quizapp.services.bank_import import ImportConflict, apply_import, plan_import
@@ -171,8 +171,30 @@ def bundled_bank_dir() -> Path:
     return Path(configured) if configured else PROJECT_ROOT / "question_bank"
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup_command(path: str) -> None:
+    """Write every table to PATH (JSON lines; gzip if PATH ends in .gz), any database."""
+    summary = backup.write_backup(path)
+    click.echo(f"Backed up {summary.total} row(s) from {len(summary.rows)} tables to {path}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace the data of a database that is not empty.")
+def restore_command(path: str, force: bool) -> None:
+    """Load a backup into this (migrated, empty) database in one transaction."""
+    try:
+        summary = backup.restore_backup(path, force=force)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {summary.total} row(s) into {len(summary.rows)} tables from {path}")
+
+
 def register(app: Flask) -> None:
     """Register the command groups with the app."""
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(banks_cli)
     app.cli.add_command(reviews_cli)

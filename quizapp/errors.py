@@ -1,16 +1,26 @@
-"""Friendly error pages; the 500 handler rolls the session back."""
+"""Friendly error pages; the 500 and 503 handlers roll the session back."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, render_template, request
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from quizapp.extensions import db
 
 log = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait after a 503: a lock held a little too long or a database
+# restarting is usually over by then.
+RETRY_AFTER_SECONDS = 5
+# SQLite reports a held write lock as an OperationalError, like a missing table; only these
+# messages mean "try again", the rest are bugs (500).
+_SQLITE_TRANSIENT = ("database is locked", "database table is locked", "database is busy")
 
 _MESSAGES = {
     400: ("Bad request", "The request could not be understood. Reload the page and try again."),
@@ -41,6 +51,52 @@ def render_error(code: int, detail: str | None = None) -> tuple[object, int]:
     ), code
 
 
+def is_database_unavailable(error: BaseException) -> bool:
+    """Tell whether a database error means "briefly unavailable" rather than a bug.
+
+    True for a lost or refused connection, a held SQLite lock past the busy timeout, a
+    PostgreSQL serialization failure or deadlock, and an exhausted connection pool.
+    """
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if type(error.orig).__module__.startswith("sqlite3"):
+        message = str(error.orig).lower()
+        return any(text in message for text in _SQLITE_TRANSIENT)
+    return True
+
+
+def _rollback_quietly() -> None:
+    # The connection may be gone; the transaction is then already over on the server.
+    try:
+        db.session.rollback()
+    except Exception:  # nothing more can be done with a dead connection
+        log.warning("rollback after a database error failed too", exc_info=True)
+
+
+def render_unavailable() -> tuple[object, int, dict[str, str]]:
+    """The 503 page, rendered without touching the database."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    title, message = _MESSAGES[503]
+    if _wants_json():
+        return {"error": title, "message": message}, 503, headers
+    # The page must not load the user again (the database is what failed): show it as a
+    # visitor's page; the explicit context wins over Flask-Login's context processor.
+    page = render_template(
+        "errors/error.html",
+        code=503,
+        title=title,
+        message=message,
+        current_user=AnonymousUserMixin(),
+    )
+    return page, 503, headers
+
+
 def register(app: Flask) -> None:
     """Install the error handlers."""
 
@@ -53,10 +109,18 @@ def register(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         detail = error.description if error.code in (409, 422) else None
-        return render_error(error.code, detail)
+        body, code = render_error(error.code, detail)
+        # Keep the exception's own headers (Allow on a 405), not its plain-text content type.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, code, headers
 
     @app.errorhandler(Exception)
-    def _unhandled(error: Exception) -> tuple[object, int]:
+    def _unhandled(error: Exception) -> tuple[object, int] | tuple[object, int, dict[str, str]]:
+        if is_database_unavailable(error):
+            # Nothing was written: the transaction is rolled back as a whole.
+            _rollback_quietly()
+            log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+            return render_unavailable()
         db.session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

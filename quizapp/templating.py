@@ -39,4 +39,5 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, object]:
-        return {"button_form": EmptyForm()}
+        # Never bound to the request: reading the body here would fail again on the 413 page.
+        return {"button_form": EmptyForm(formdata=None)}

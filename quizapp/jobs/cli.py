@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,8 @@ def run_scheduler() -> None:
     from quizapp.jobs.scheduler import build_scheduler
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    # Our own log line per run says more than APScheduler's two per run.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = build_scheduler(app)
 
     def _stop(signum: int, _frame: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from werkzeug.wrappers import Response
+from flask.typing import ResponseReturnValue
 
 from quizapp.auth.forms import EmptyForm
 from quizapp.errors import render_error
@@ -23,11 +23,11 @@ def masked_email(email: str) -> str:
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
-def unsubscribe(token: str) -> str | Response | tuple[object, int]:
+def unsubscribe(token: str) -> ResponseReturnValue:
     """GET asks for confirmation; the POST (with CSRF) turns reminders off."""
     user = reminders.user_for_token(token)
     if user is None:
-        return render_error(400, INVALID_LINK)
+        return render_error(400, INVALID_LINK)  # type: ignore[return-value]
     form = EmptyForm()
     if form.validate_on_submit():
         reminders.unsubscribe(user)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from quizapp.clock import utcnow
 from quizapp.extensions import db
 from quizapp.models import Question, StudySession, StudySessionItem, User
-from quizapp.scheduling.queue import QueueLimits, build_daily_queue, remaining_new
+from quizapp.scheduling.queue import QueueItem, QueueLimits, build_daily_queue, remaining_new
 from quizapp.scheduling.studyday import study_day
 from quizapp.services import queue_data
 
@@ -45,6 +45,20 @@ def open_session(user: User, mode: str = "daily") -> StudySession | None:
     )
 
 
+def daily_queue(user: User, today: date, topic_ids: list[int] | None = None) -> list[QueueItem]:
+    """Today's queue for the user: the indexed queries feed the pure builder (no writes)."""
+    limits = _limits(user)
+    new_done = queue_data.new_done_today(user.id, today)
+    return build_daily_queue(
+        today=today,
+        due=queue_data.due_cards(user.id, today, topic_ids),
+        new=queue_data.new_cards(user.id, remaining_new(limits, new_done), topic_ids),
+        limits=limits,
+        new_done_today=new_done,
+        reviews_done_today=queue_data.reviews_done_today(user.id, today),
+    )
+
+
 def start_daily_session(
     user: User, topic_ids: Collection[int] | None = None
 ) -> StudySession | None:
@@ -56,16 +70,7 @@ def start_daily_session(
         if current.topic_ids == wanted and next_item(current) is not None:
             return current
         current.finished_at = utcnow()
-    limits = _limits(user)
-    new_done = queue_data.new_done_today(user.id, today)
-    queue = build_daily_queue(
-        today=today,
-        due=queue_data.due_cards(user.id, today, wanted),
-        new=queue_data.new_cards(user.id, remaining_new(limits, new_done), wanted),
-        limits=limits,
-        new_done_today=new_done,
-        reviews_done_today=queue_data.reviews_done_today(user.id, today),
-    )
+    queue = daily_queue(user, today, wanted)
     if not queue:
         db.session.commit()
         return None

@@ -78,6 +78,11 @@ def test_every_page_is_free_of_script_errors_and_csp_violations(
         guard.check(f"on {page.url}")
 
     for url in urls:
+        # Downloads (CSV, JSON exports) are not pages; the request shares the page's cookies.
+        probe = page.request.get(url)
+        assert probe.status < 400, f"{url}: HTTP {probe.status}"
+        if not probe.headers.get("content-type", "").startswith("text/html"):
+            continue
         response = page.goto(url)
         assert response.status < 400, f"{url}: HTTP {response.status}"
         guard.check(f"on {url}")

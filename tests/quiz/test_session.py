@@ -56,6 +56,8 @@ def test_register_pick_topics_take_whole_session_undo_and_summary(app, client):
     )
     feedback = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Not quite." in feedback and "later in this session" in feedback
+    # The feedback belongs to question 1; the failed item adds one to the session.
+    assert "Question <strong>1</strong> of 6" in feedback
     assert count(app, StudySessionItem, StudySessionItem.kind == "reask") == 1
 
     # Undo restores everything: no review, no card, no re-ask.

@@ -1,0 +1,106 @@
+"""Fixtures for the security tests: apps with limits on, a production app, a failing route."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, text
+
+from quizapp import create_app
+from quizapp.extensions import db
+from tests.conftest import QuizClient, reset_database
+
+# Deliberately distinctive, so a test can assert it never reaches a page.
+LEAKY_SECRET = "s3cr3t-" + "k" * 40
+BOOM_MESSAGE = "kaboom-internal-detail"
+
+
+def build_app(app_config: dict[str, Any], **overrides: Any) -> Flask:
+    """A fresh app on the test database with extra settings and two failing routes."""
+    application = create_app({**app_config, **overrides})
+    application.test_client_class = QuizClient
+
+    # Failing routes, added before the first request: one plain exception and one from the
+    # database, so error pages can be checked for tracebacks, secrets and SQL.
+    @application.route("/_test/boom", methods=["GET", "POST"])
+    def _boom() -> str:
+        raise RuntimeError(BOOM_MESSAGE + " " + application.config["SECRET_KEY"])
+
+    @application.route("/_test/sql")
+    def _sql() -> str:
+        db.session.execute(text("SELECT secret_column FROM no_such_table_xyz"))
+        return "unreachable"
+
+    with application.app_context():
+        reset_database()
+    return application
+
+
+def dispose(application: Flask) -> None:
+    """Release the app's database connections."""
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(app_config: dict[str, Any]) -> Iterator[Any]:
+    """A factory for apps with settings on top of the test configuration."""
+    built: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        application = build_app(app_config, **overrides)
+        built.append(application)
+        return application
+
+    yield factory
+    for application in built:
+        dispose(application)
+
+
+@pytest.fixture
+def limited_app(make_app: Any) -> Flask:
+    """An app with the abuse limits switched on (in-memory storage)."""
+    return make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+
+
+@pytest.fixture
+def prod_app(make_app: Any) -> Flask:
+    """An app configured as in production (secure cookies, HSTS), not in testing mode."""
+    return make_app(ENV_NAME="production", SECRET_KEY=LEAKY_SECRET, TESTING=False)
+
+
+@pytest.fixture
+def boom_app(make_app: Any) -> Flask:
+    """An app as in production (no TESTING, so no exception propagation) with failing routes."""
+    return make_app(SECRET_KEY=LEAKY_SECRET, TESTING=False)
+
+
+def client_address() -> str:
+    """A random client address, so rate-limit buckets never collide between tests or runs."""
+    return f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+
+
+def row_counts(application: Flask) -> dict[str, int]:
+    """Rows in every table: compared before and after a request that must write nothing."""
+    with application.app_context():
+        return {
+            table.name: db.session.scalar(select(func.count()).select_from(table)) or 0
+            for table in db.metadata.sorted_tables
+        }
+
+
+def make_client(application: Flask, *, https: bool = False, addr: str | None = None) -> QuizClient:
+    """A test client over HTTPS and/or from a given client address."""
+    client: QuizClient = application.test_client()  # type: ignore[assignment]
+    if https:
+        client.environ_base["wsgi.url_scheme"] = "https"
+        # Flask-WTF checks the Referer of HTTPS form posts; browsers send it same-origin.
+        client.environ_base["HTTP_REFERER"] = "https://localhost/"
+    if addr:
+        client.environ_base["REMOTE_ADDR"] = addr
+    return client
