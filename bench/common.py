@@ -31,7 +31,7 @@ class Row:
 
     @property
     def verdict(self) -> str:
-        """"yes", "NO" or "-" for the table."""
+        """ "yes", "NO" or "-" for the table."""
         if self.holds is None:
             return "-"
         return "yes" if self.holds else "NO"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
-from sqlalchemy import func, select
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.auth.forms import MIN_PASSWORD_LENGTH
@@ -23,6 +26,21 @@ from quizapp.services.bank_files import find_bank_files, read_bank_file
 from quizapp.services.bank_import import ImportConflict, apply_import, plan_import
 from quizapp.services.verify import verify_reviews
 
+
+def needs_schema(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a clear error instead of a traceback when the database was never migrated."""
+
+    @functools.wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not inspect(db.engine).has_table("users"):
+            raise click.ClickException(
+                "the database has no tables yet; run `flask --app quizapp db upgrade` first"
+            )
+        return command(*args, **kwargs)
+
+    return wrapped
+
+
 users_cli = AppGroup("users", help="Manage accounts.")
 banks_cli = AppGroup("banks", help="Import, list and export question banks.")
 reviews_cli = AppGroup("reviews", help="Check the review log.")
@@ -35,6 +53,7 @@ reviews_cli = AppGroup("reviews", help="Check the review log.")
     metavar="VAR",
     help="Read the password from this environment variable instead of prompting.",
 )
+@needs_schema
 def create_admin(email: str, password_env: str | None) -> None:
     """Create an admin account, or promote an existing user to admin."""
     if "@" not in email or len(email) > 254:
@@ -63,6 +82,7 @@ def create_admin(email: str, password_env: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Override the format.")
 @click.option("--strict", is_flag=True, help="Fail a file on unsupported GIFT question kinds.")
 @click.option("--quiet", is_flag=True, help="Print only problems and the totals.")
+@needs_schema
 def import_banks(
     paths: tuple[str, ...], dry_run: bool, fmt: str | None, strict: bool, quiet: bool
 ) -> None:
@@ -100,6 +120,7 @@ def import_banks(
 
 
 @banks_cli.command("list")
+@needs_schema
 def list_banks() -> None:
     """List banks with their question counts."""
     rows = db.session.execute(
@@ -123,6 +144,7 @@ def list_banks() -> None:
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, writable=True), help="File to write."
 )
+@needs_schema
 def export_bank(slug: str, fmt: str, output: str | None) -> None:
     """Export a bank's active questions as YAML or CSV."""
     bank = load_bank(slug)
@@ -140,6 +162,7 @@ def export_bank(slug: str, fmt: str, output: str | None) -> None:
 
 @reviews_cli.command("verify")
 @click.argument("email", required=False)
+@needs_schema
 def verify(email: str | None) -> None:
     """Replay review logs through SM-2 and compare with the stored card states."""
     user_id = None
@@ -173,6 +196,7 @@ def bundled_bank_dir() -> Path:
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
 def backup_command(path: str) -> None:
     """Write every table to PATH (JSON lines; gzip if PATH ends in .gz), any database."""
     summary = backup.write_backup(path)
@@ -182,6 +206,7 @@ def backup_command(path: str) -> None:
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace the data of a database that is not empty.")
+@with_appcontext
 def restore_command(path: str, force: bool) -> None:
     """Load a backup into this (migrated, empty) database in one transaction."""
     try:

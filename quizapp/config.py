@@ -114,5 +114,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     }
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = True
+    # Redis down or hung: keep limiting per process rather than failing or stalling requests.
+    config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
+    config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     config.update(overrides)
     return config

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
-from flask_login import AnonymousUserMixin
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from quizapp.extensions import db
+from quizapp.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +84,10 @@ def render_unavailable() -> tuple[object, int, dict[str, str]]:
     title, message = _MESSAGES[503]
     if _wants_json():
         return {"error": title, "message": message}, 503, headers
-    # The page must not load the user again (the database is what failed): show it as a
-    # visitor's page; the explicit context wins over Flask-Login's context processor.
-    page = render_template(
-        "errors/error.html",
-        code=503,
-        title=title,
-        message=message,
-        current_user=AnonymousUserMixin(),
-    )
+    # The page must not load the user (the database is what failed): render it as a visitor's
+    # page. Flask-Login keeps the request's user in g._login_user and loads it when missing.
+    g._login_user = login_manager.anonymous_user()
+    page = render_template("errors/error.html", code=503, title=title, message=message)
     return page, 503, headers
 
 

@@ -70,9 +70,14 @@ def logout() -> Response:
     """Log out (POST only, with CSRF)."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    logout_user()
+    # Signed cookies cannot be taken back, so a copy would outlive the log-out: rotating the
+    # token the cookies carry ends them all, on every device (as a password change does).
+    if current_user.is_authenticated:
+        accounts.end_all_sessions(current_user)
+    # Clear first: logout_user() leaves the note that deletes the remember-me cookie.
     session.clear()
-    flash("You are logged out.", "info")
+    logout_user()
+    flash("You are logged out on all your devices.", "info")
     return redirect(url_for("quiz.index"))
 
 

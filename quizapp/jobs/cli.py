@@ -35,6 +35,7 @@ def run_scheduler() -> None:
     scheduler = build_scheduler(app)
 
     def _stop(signum: int, _frame: Any) -> None:
+        click.echo(f"Received {signal.Signals(signum).name}; stopping the scheduler.")
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, _stop)
@@ -44,6 +45,7 @@ def run_scheduler() -> None:
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
+        click.echo("Interrupted; waiting for running jobs to finish.")
         if scheduler.running:
             scheduler.shutdown()  # waits for running jobs to finish
     click.echo("Scheduler stopped.")

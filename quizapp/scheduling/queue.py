@@ -20,7 +20,10 @@ What the app should load, so the builder never needs the whole history: only the
 with ``due_day <= today`` (in the chosen topics), and at most ``remaining_new(...)`` new
 candidates, selected in SQL with the same topic filter, ordered by the bank order above, with
 ``LIMIT remaining_new(...)``. Due cards cannot be cut with a plain LIMIT unless the SQL orders
-by the same overdue key, so pass them all; they are bounded by the user's own cards.
+by the same overdue key: the app does exactly that (``ORDER BY`` the ratio as a double, which
+orders like the exact Fraction for day counts below 65,536, then EF, then question id, with
+``LIMIT remaining_reviews(...)``), so a backlog of thousands of due cards costs one sorted
+index scan in the database instead of thousands of objects here.
 
 Within a session, SM-2 rule 6 asks a failed item (grade below 4) again later the same day
 until it scores at least 4. ``reask_position`` says where it goes back into the session queue:

@@ -79,6 +79,12 @@ def change_password(user: User, current: str, new: str) -> bool:
     return True
 
 
+def end_all_sessions(user: User) -> None:
+    """Log the user out everywhere: every session and remember-me cookie names the old token."""
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
 def set_admin(email: str, password: str | None) -> tuple[User, bool]:
     """Create an admin or promote an existing user; returns (user, created)."""
     user = find_user_by_email(email)

@@ -105,8 +105,8 @@ def schema_revision(conn: Connection) -> str | None:
     return conn.execute(sql_text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _open(path: Path, mode: str) -> IO[str]:
-    if path.name.endswith(".gz"):
+def _open(path: Path, mode: str, *, gz: bool | None = None) -> IO[str]:
+    if path.name.endswith(".gz") if gz is None else gz:
         return gzip.open(path, mode + "t", encoding="utf-8")  # type: ignore[return-value]
     return open(path, mode, encoding="utf-8")  # closed by the caller
 
@@ -125,7 +125,11 @@ def write_backup(path: str | os.PathLike[str]) -> BackupSummary:
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     summary = BackupSummary()
-    with _snapshot_connection() as conn, conn.begin(), _open(partial, "w") as out:
+    with (
+        _snapshot_connection() as conn,
+        conn.begin(),
+        _open(partial, "w", gz=target.name.endswith(".gz")) as out,
+    ):
         summary.revision = schema_revision(conn)
         header = {
             "format": FORMAT,

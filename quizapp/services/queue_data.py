@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, select
-from sqlalchemy.sql import Select
+from sqlalchemy import Date, Float, and_, case, cast, exists, func, literal, select
+from sqlalchemy.sql import ColumnElement, Select
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, Topic, User, UserExcludedTopic
@@ -30,8 +30,28 @@ def _restrict(stmt: Select, user_id: int, topic_ids: Collection[int] | None) -> 
     return stmt
 
 
-def due_cards(user_id: int, today: date, topic_ids: Collection[int] | None = None) -> list[DueCard]:
-    """The user's cards due on or before today (index: card_states(user_id, due_day))."""
+def _overdue_ratio(today: date) -> ColumnElement[float]:
+    """SQL for (today - due_day) / max(interval_days, 1), the queue's review order.
+
+    As a double it orders exactly like the pure core's Fraction for any day counts below
+    65,536 (distinct ratios of such integers differ by more than one ulp).
+    """
+    if db.engine.dialect.name == "sqlite":
+        days = func.julianday(today.isoformat()) - func.julianday(CardState.due_day)
+        return days / func.max(CardState.interval_days, 1)
+    days = cast(literal(today, Date) - CardState.due_day, Float)
+    return days / func.greatest(CardState.interval_days, 1)
+
+
+def due_cards(
+    user_id: int, today: date, topic_ids: Collection[int] | None = None, limit: int | None = None
+) -> list[DueCard]:
+    """The user's cards due on or before today (index: card_states(user_id, due_day)).
+
+    With `limit`, only the first `limit` in the queue's own order (most overdue relative to
+    the interval, then lower EF, then question id): the database sorts the due cards and the
+    app loads only the ones the queue can take, not every overdue card after a long break.
+    """
     stmt = (
         select(
             CardState.question_id,
@@ -46,6 +66,10 @@ def due_cards(user_id: int, today: date, topic_ids: Collection[int] | None = Non
             CardState.user_id == user_id, CardState.due_day <= today, CardState.suspended.is_(False)
         )
     )
+    if limit is not None:
+        stmt = stmt.order_by(
+            _overdue_ratio(today).desc(), CardState.easiness, CardState.question_id
+        ).limit(limit)
     rows = db.session.execute(_restrict(stmt, user_id, topic_ids)).all()
     return [
         DueCard(qid, due, interval, easiness_from_hundredths(ef), topic)

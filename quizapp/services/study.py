@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 from quizapp.clock import utcnow
 from quizapp.extensions import db
 from quizapp.models import Question, StudySession, StudySessionItem, User
-from quizapp.scheduling.queue import QueueItem, QueueLimits, build_daily_queue, remaining_new
+from quizapp.scheduling.queue import (
+    QueueItem,
+    QueueLimits,
+    build_daily_queue,
+    remaining_new,
+    remaining_reviews,
+)
 from quizapp.scheduling.studyday import study_day
 from quizapp.services import queue_data
 
@@ -49,13 +55,17 @@ def daily_queue(user: User, today: date, topic_ids: list[int] | None = None) -> 
     """Today's queue for the user: the indexed queries feed the pure builder (no writes)."""
     limits = _limits(user)
     new_done = queue_data.new_done_today(user.id, today)
+    reviews_done = queue_data.reviews_done_today(user.id, today)
     return build_daily_queue(
         today=today,
-        due=queue_data.due_cards(user.id, today, topic_ids),
+        # Only the reviews the queue can take, in its order (the database sorts them).
+        due=queue_data.due_cards(
+            user.id, today, topic_ids, limit=remaining_reviews(limits, reviews_done)
+        ),
         new=queue_data.new_cards(user.id, remaining_new(limits, new_done), topic_ids),
         limits=limits,
         new_done_today=new_done,
-        reviews_done_today=queue_data.reviews_done_today(user.id, today),
+        reviews_done_today=reviews_done,
     )
 
 

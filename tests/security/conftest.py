@@ -104,3 +104,19 @@ def make_client(application: Flask, *, https: bool = False, addr: str | None = N
     if addr:
         client.environ_base["REMOTE_ADDR"] = addr
     return client
+
+
+def db_snapshot(application: Flask) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table: equal before and after means nothing was written at all."""
+    with application.app_context():
+        snapshot = {
+            table.name: sorted((tuple(row) for row in db.session.execute(select(table))), key=repr)
+            for table in db.metadata.sorted_tables
+        }
+        db.session.rollback()
+        return snapshot
+
+
+def changed_tables(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The tables whose rows differ between two snapshots."""
+    return [name for name in before if before[name] != after.get(name)]

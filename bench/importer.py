@@ -1,0 +1,205 @@
+"""Item 3: importing a generated 10,000-question bank vs. a raw executemany of the same rows.
+
+Each run starts from an empty copy of the schema. The importer's step is ``apply_import`` (the
+transaction the CLI and the admin upload run after parsing); the baseline inserts the same
+bank, topic and question rows, prepared beforehand, with ``sqlite3.executemany`` in one
+transaction on a connection with the app's pragmas. Parsing the YAML file is shown apart, and
+tracemalloc measures the peak memory of the whole import (parse + validate + apply).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sqlite3
+import statistics
+import time
+import tracemalloc
+from pathlib import Path
+
+from bench.common import NOW, Options, Row, create_schema, make_app, ms, ratio
+from bench.datagen import question_values, sql_time
+
+QUESTIONS = 10_000
+TOPICS = 40
+TYPES = ("single_choice", "multiple_choice", "true_false", "short_answer", "flashcard")
+
+
+def generated_bank(n: int = QUESTIONS):  # noqa: ANN201 - a quizapp.banks.model.Bank
+    """A valid parsed bank of `n` questions of every type."""
+    from quizapp.banks.model import Bank, Choice, Question, Topic
+
+    rng = random.Random(5)
+    topics = tuple(Topic(f"bench-t{i}", f"Bench topic {i}", f"About {i}.") for i in range(TOPICS))
+    questions = []
+    for i in range(n):
+        qtype = TYPES[i % len(TYPES)]
+        v = question_values(f"bench-q{i}", qtype, rng)
+        questions.append(
+            Question(
+                key=f"bench-q{i}",
+                topic=topics[i % TOPICS].slug,
+                type=qtype,
+                # Short texts: 10,000 questions must fit the 5 MB upload limit.
+                prompt=f"What does `f({i})` return when **called twice**?",
+                explanation=f"Because `f` caches its result for {i}; see the section.",
+                difficulty=str(v["difficulty"]),
+                choices=tuple(Choice(str(c["text"]), bool(c["correct"])) for c in v["choices"]),  # type: ignore[attr-defined]
+                answer=v["answer"],  # type: ignore[arg-type]
+                accepted=tuple(v["accepted"]),  # type: ignore[arg-type]
+                tags=("bench", f"t{i % 7}"),
+                source_article="Bench article",
+                source_section=f"Section {i % 12}",
+            )
+        )
+    return Bank("bench-import", "Bench import", 1, "Generated.", "bench", topics, tuple(questions))
+
+
+def raw_rows(bank) -> tuple[tuple, list[tuple], list[tuple]]:  # noqa: ANN001
+    """The bank, topic and question rows the importer writes, as SQLite stores them."""
+    stamp = sql_time(NOW)
+    bank_row = (1, bank.slug, bank.title, bank.version, bank.description, bank.source,
+                bank.content_hash(), stamp)
+    topic_ids = {t.slug: i + 1 for i, t in enumerate(bank.topics)}
+    topic_rows = [
+        (topic_ids[t.slug], 1, t.slug, t.name, t.description, i) for i, t in enumerate(bank.topics)
+    ]
+    question_rows = [
+        (
+            1, q.key, topic_ids[q.topic], q.type, q.prompt,
+            json.dumps([{"text": c.text, "correct": c.correct} for c in q.choices]),
+            json.dumps(q.answer), json.dumps(list(q.accepted)), q.explanation, q.difficulty,
+            json.dumps(list(q.tags)), q.source_article, q.source_section, position,
+            q.content_hash(), 1, 1, stamp, stamp, None,
+        )
+        for position, q in enumerate(bank.questions)
+    ]  # fmt: skip
+    return bank_row, topic_rows, question_rows
+
+
+def raw_insert(path: Path, rows: tuple[tuple, list[tuple], list[tuple]]) -> float:
+    """Seconds to insert the rows with executemany in one transaction."""
+    bank_row, topic_rows, question_rows = rows
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    start = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(
+        "INSERT INTO banks (id, slug, title, version, description, source, content_hash, "
+        "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        bank_row,
+    )
+    conn.executemany(
+        "INSERT INTO topics (id, bank_id, slug, name, description, position) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        topic_rows,
+    )
+    conn.executemany(
+        "INSERT INTO questions (bank_id, key, topic_id, type, prompt, choices, answer, accepted, "
+        "explanation, difficulty, tags, source_article, source_section, position, content_hash, "
+        "revision, active, created_at, updated_at, retired_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        question_rows,
+    )
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def app_import(path: Path, bank) -> float:  # noqa: ANN001
+    """Seconds for apply_import of the parsed bank into an empty database."""
+    from quizapp.extensions import db
+    from quizapp.services.bank_import import apply_import
+
+    app = make_app(path)
+    with app.app_context():
+        start = time.perf_counter()
+        plan = apply_import(bank)
+        elapsed = time.perf_counter() - start
+        assert len(plan.added) == len(bank.questions), plan.summary()
+        db.session.remove()
+        db.engine.dispose()
+    return elapsed
+
+
+def full_import_memory(path: Path, data: bytes) -> tuple[float, int]:
+    """(seconds, peak traced bytes) of parse + validate + apply_import of the YAML file."""
+    from quizapp.banks.parse import parse_bank
+    from quizapp.extensions import db
+    from quizapp.services.bank_import import apply_import
+
+    app = make_app(path)
+    with app.app_context():
+        tracemalloc.start()
+        start = time.perf_counter()
+        result = parse_bank(data, "bench.yaml")
+        if result.bank is None:
+            raise RuntimeError(f"the generated bank does not parse: {result.problems[:3]}")
+        apply_import(result.bank)
+        elapsed = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        db.session.remove()
+        db.engine.dispose()
+    return elapsed, peak
+
+
+def parse_seconds(data: bytes) -> float:
+    """Seconds to parse and validate the YAML file."""
+    from quizapp.banks.parse import parse_bank
+
+    start = time.perf_counter()
+    result = parse_bank(data, "bench.yaml")
+    elapsed = time.perf_counter() - start
+    if result.bank is None:
+        raise RuntimeError(f"the generated bank does not parse: {result.problems[:3]}")
+    return elapsed
+
+
+def run(options: Options) -> list[Row]:
+    """Time the importer and the raw inserts on fresh databases; measure peak memory."""
+    from quizapp.banks.export import dump_yaml
+
+    repeat = 3 if options.quick else 5
+    n = QUESTIONS
+    template = options.workdir / "import-empty.sqlite"
+    create_schema(template)
+    bank = generated_bank(n)
+    rows = raw_rows(bank)
+    data = dump_yaml(bank).encode("utf-8")
+
+    def fresh(name: str) -> Path:
+        path = options.workdir / name
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, path)
+        return path
+
+    app_times, raw_times = [], []
+    for i in range(repeat):
+        app_times.append(app_import(fresh(f"import-app-{i}.sqlite"), bank))
+        raw_times.append(raw_insert(fresh(f"import-raw-{i}.sqlite"), rows))
+    app_s, raw_s = statistics.median(app_times), statistics.median(raw_times)
+    parse_s = parse_seconds(data)
+    full_s, peak = full_import_memory(fresh("import-full.sqlite"), data)
+    return [
+        Row("3 import", f"apply_import, {n:,}-question bank", ms(app_s)),
+        Row("3 import", "raw executemany, same rows", ms(raw_s)),
+        Row("3 import", "importer / raw", ratio(app_s / raw_s), "<= 5", app_s / raw_s <= 5),
+        Row(
+            "3 import",
+            "parse + validate the YAML file",
+            ms(parse_s),
+            note=f"{len(data) / 1e6:.1f} MB of YAML",
+        ),
+        Row(
+            "3 import",
+            "peak memory, parse + validate + apply (tracemalloc)",
+            f"{peak / 2**20:.0f} MiB",
+            note=f"{peak / len(data):.1f}x the file; whole import took {ms(full_s)} traced",
+        ),
+    ]

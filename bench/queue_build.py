@@ -1,0 +1,255 @@
+"""Item 2: today's queue vs. raw indexed SQL, vs. Anki, and vs. a 100x smaller database.
+
+The database holds 1,000,000 card states and 5,000,000 reviews (5 per card): the user under
+test has 20,000 cards (4,000 due) among 25,000 active questions; 1,960 other users have 500
+cards each. The small database keeps the user under test exactly and the rest 100x smaller.
+Limits: 20 new and 200 reviews a day, none done yet today.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import TODAY, Options, Row, create_schema, make_app, ms, ratio
+from bench.datagen import (
+    add_bank,
+    add_cards,
+    add_reviews_from_cards,
+    add_users,
+    bulk_load,
+    card_rows,
+)
+
+USER_CARDS = 20_000
+USER_DUE = 4_000
+QUESTIONS = 25_000
+CARDS_PER_OTHER = 500
+OTHER_USERS = 1_960  # 1,960 x 500 + 20,000 = 1,000,000 card states
+REVIEWS_PER_CARD = 5
+TABLES = ("banks", "topics", "questions", "users", "card_states", "reviews")
+
+RAW_COUNT_NEW = "SELECT count(*) FROM card_states WHERE user_id = ? AND introduced_day = ?"
+RAW_COUNT_REVIEWS = (
+    "SELECT count(*) FROM reviews WHERE user_id = ? AND study_day = ? AND mode = 'review'"
+)
+# The queue's own order (most overdue relative to the interval first) done by SQLite, so only
+# the rows of the queue come back.
+RAW_DUE = """
+SELECT c.question_id, c.due_day, c.interval_days, c.easiness, t.slug
+FROM card_states c
+JOIN questions q ON q.id = c.question_id
+JOIN topics t ON t.id = q.topic_id
+WHERE c.user_id = :user AND c.due_day <= :today AND c.suspended = 0 AND q.active = 1
+  AND NOT EXISTS (SELECT 1 FROM user_excluded_topics e
+                  WHERE e.user_id = :user AND e.topic_id = q.topic_id)
+ORDER BY (julianday(:today) - julianday(c.due_day)) / max(c.interval_days, 1) DESC,
+         c.easiness, c.question_id
+LIMIT :limit
+"""
+RAW_NEW = """
+SELECT q.id, t.slug, q.bank_id, t.position, q.difficulty, q.position
+FROM questions q JOIN topics t ON t.id = q.topic_id
+WHERE q.active = 1
+  AND NOT EXISTS (SELECT 1 FROM card_states c WHERE c.user_id = :user AND c.question_id = q.id)
+  AND NOT EXISTS (SELECT 1 FROM user_excluded_topics e
+                  WHERE e.user_id = :user AND e.topic_id = q.topic_id)
+ORDER BY q.bank_id, t.position,
+         CASE q.difficulty WHEN 'easy' THEN 0 WHEN 'medium' THEN 1 WHEN 'hard' THEN 2 ELSE 3 END,
+         q.position, q.id
+LIMIT :limit
+"""
+
+
+def build_database(path: Path, other_users: int) -> int:
+    """Write the queue database; return the id of the user under test."""
+    create_schema(path)
+    rng = random.Random(7)
+    with bulk_load(path, TABLES) as conn:
+        question_ids: list[int] = []
+        for b in range(5):
+            question_ids += add_bank(conn, f"bank{b}", QUESTIONS // 5, n_topics=10, seed=b)
+        (user,) = add_users(conn, 1, prefix="tested")
+        others = add_users(conn, other_users)
+        seen = sorted(rng.sample(question_ids, USER_CARDS))
+        add_cards(conn, card_rows(user, seen, USER_DUE, rng))
+        span = len(question_ids) - CARDS_PER_OTHER
+        add_cards(
+            conn,
+            itertools.chain.from_iterable(
+                card_rows(
+                    other,
+                    question_ids[(start := (other * 397) % span) : start + CARDS_PER_OTHER],
+                    CARDS_PER_OTHER // 5,
+                    rng,
+                )
+                for other in others
+            ),
+        )
+        add_reviews_from_cards(conn, REVIEWS_PER_CARD, user, others[-1] if others else user)
+    return user
+
+
+def counts(path: Path) -> tuple[int, int]:
+    """(card states, reviews) in a database."""
+    with sqlite3.connect(path) as conn:
+        cards = conn.execute("SELECT count(*) FROM card_states").fetchone()[0]
+        reviews = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
+    return cards, reviews
+
+
+def app_queue(path: Path, user_id: int, repeat: int) -> tuple[float, list[int]]:
+    """Median time of the app's queue build (study.daily_queue), and the queue."""
+    from quizapp.extensions import db
+    from quizapp.models import User
+    from quizapp.services import study
+
+    app = make_app(path)
+    times = []
+    with app.app_context():
+        queue = []
+        for i in range(repeat + 1):
+            user = db.session.get(User, user_id)
+            _ = user.new_per_day  # loaded, as the log-in loader leaves it for a request
+            start = time.perf_counter()
+            queue = study.daily_queue(user, TODAY)
+            elapsed = time.perf_counter() - start
+            db.session.rollback()
+            if i:  # the first run warms the statement cache
+                times.append(elapsed)
+        db.session.remove()
+        db.engine.dispose()
+    return statistics.median(times), [item.question_id for item in queue]
+
+
+def raw_queue(path: Path, user_id: int, repeat: int) -> tuple[float, list[int]]:
+    """Median time of raw sqlite3 queries that return exactly the queue's rows."""
+    conn = sqlite3.connect(path)
+    today = TODAY.isoformat()
+
+    def once() -> list[int]:
+        new_done = conn.execute(RAW_COUNT_NEW, (user_id, today)).fetchone()[0]
+        reviews_done = conn.execute(RAW_COUNT_REVIEWS, (user_id, today)).fetchone()[0]
+        due = conn.execute(
+            RAW_DUE, {"user": user_id, "today": today, "limit": max(0, 200 - reviews_done)}
+        ).fetchall()
+        new = conn.execute(RAW_NEW, {"user": user_id, "limit": max(0, 20 - new_done)}).fetchall()
+        return [row[0] for row in due] + [row[0] for row in new]
+
+    times = []
+    ids: list[int] = []
+    for i in range(repeat + 1):
+        start = time.perf_counter()
+        ids = once()
+        if i:
+            times.append(time.perf_counter() - start)
+    conn.close()
+    return statistics.median(times), ids
+
+
+def anki_queue(repeat: int, timeout: float) -> dict[str, object]:
+    """Anki's queue build in its own process (see bench.anki_queue), or why it cannot run."""
+    try:
+        import anki  # noqa: F401
+    except ImportError as exc:
+        return {"error": f"the anki package is not installed ({exc}); pip install -e '.[bench]'"}
+    command = [
+        sys.executable,
+        "-m",
+        "bench.anki_queue",
+        str(USER_CARDS),
+        str(USER_DUE),
+        str(QUESTIONS - USER_CARDS),
+        str(repeat),
+    ]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"Anki's collection build took over {timeout:.0f} s"}
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"Anki failed here: {tail}"}
+    return json.loads(lines[-1])
+
+
+def run(options: Options) -> list[Row]:
+    """Build both databases, time the three queue builds, return the table rows."""
+    repeat = 7 if options.quick else 15
+    others = OTHER_USERS // 10 if options.quick else OTHER_USERS
+    rows: list[Row] = []
+
+    big = options.workdir / "queue-big.sqlite"
+    started = time.perf_counter()
+    user = build_database(big, others)
+    big_cards, big_reviews = counts(big)
+    built = time.perf_counter() - started
+    small = options.workdir / "queue-small.sqlite"
+    build_database(small, others // 100)
+    small_cards, small_reviews = counts(small)
+
+    app_s, app_ids = app_queue(big, user, repeat)
+    raw_s, raw_ids = raw_queue(big, user, repeat)
+    same = app_ids == raw_ids and len(app_ids) == 220
+    scale = f"{big_cards:,} cards, {big_reviews:,} reviews (built in {built:.0f} s)"
+    rows.append(
+        Row("2 queue", "(a) app: study.daily_queue, 20 new + 200 reviews", ms(app_s), note=scale)
+    )
+    rows.append(
+        Row(
+            "2 queue",
+            "(b) raw indexed sqlite3, the same 220 rows",
+            ms(raw_s),
+            note="same rows in the same order" if same else "ROWS DIFFER from the app's queue",
+        )
+    )
+    rows.append(
+        Row("2 queue", "(a)/(b)", ratio(app_s / raw_s), "<= 3", app_s / raw_s <= 3 and same)
+    )
+
+    anki = anki_queue(repeat=5 if options.quick else 9, timeout=240)
+    if "error" in anki:
+        rows.append(
+            Row(
+                "2 queue",
+                "(c) Anki get_queued_cards()",
+                "-",
+                "app faster",
+                None,
+                f"Anki: not measurable here because {anki['error']}",
+            )
+        )
+    else:
+        anki_s = float(anki["seconds"])  # type: ignore[arg-type]
+        rows.append(
+            Row(
+                "2 queue",
+                "(c) Anki get_queued_cards(), fresh collection",
+                ms(anki_s),
+                note=f"anki {anki['version']}; queued {anki['new']} new + {anki['review']} reviews",
+            )
+        )
+        rows.append(
+            Row("2 queue", "(a)/(c) app vs. Anki", ratio(app_s / anki_s), "< 1", app_s < anki_s)
+        )
+
+    small_s, small_ids = app_queue(small, user, repeat)
+    growth = app_s / small_s
+    rows.append(
+        Row(
+            "2 queue",
+            "(a) in a 100x smaller database",
+            ms(small_s),
+            note=f"{small_cards:,} cards, {small_reviews:,} reviews; same user, same queue: "
+            + ("yes" if small_ids == app_ids else "NO"),
+        )
+    )
+    rows.append(Row("2 queue", "big / small", ratio(growth), "0.70-1.30", 0.7 <= growth <= 1.3))
+    return rows

@@ -1,0 +1,93 @@
+"""CLI commands: clear errors and correct results through the runner."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import User
+from tests.factories import bank, load
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["banks", "list"], ["banks", "import", "question_bank", "--dry-run"], ["reviews", "verify"]],
+)
+def test_commands_on_an_unmigrated_database_say_what_to_do(app, runner, args):
+    with app.app_context():
+        db.drop_all()
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1
+    assert "db upgrade" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_create_admin_creates_then_promotes(app, runner, monkeypatch):
+    monkeypatch.setenv("ADMIN_PASSWORD", "a long admin password")
+    result = runner.invoke(
+        args=["users", "create-admin", "Boss@Example.com", "--password-env", "ADMIN_PASSWORD"]
+    )
+    assert result.exit_code == 0 and "Created admin boss@example.com" in result.output
+    result = runner.invoke(args=["users", "create-admin", "boss@example.com"])
+    assert result.exit_code == 0 and "Promoted" in result.output
+    with app.app_context():
+        users = db.session.scalars(select(User)).all()
+        assert [(u.email, u.is_admin) for u in users] == [("boss@example.com", True)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["users", "create-admin", "not-an-email", "--password-env", "X"], "not an email address"),
+        (
+            ["users", "create-admin", "a@example.com", "--password-env", "UNSET_VAR"],
+            "empty or not set",
+        ),
+    ],
+)
+def test_create_admin_rejects_bad_input(app, runner, args, message):
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0 and message in result.output
+    with app.app_context():
+        assert db.session.scalars(select(User)).all() == []
+
+
+def test_create_admin_prompts_and_checks_length(app, runner):
+    result = runner.invoke(args=["users", "create-admin", "a@example.com"], input="short\nshort\n")
+    assert result.exit_code != 0 and "at least 10 characters" in result.output
+    result = runner.invoke(
+        args=["users", "create-admin", "a@example.com"], input="long enough pw\nlong enough pw\n"
+    )
+    assert result.exit_code == 0
+
+
+def test_banks_list_and_export_round_trip(app, runner, tmp_path):
+    load(app, bank("interview"))
+    listing = runner.invoke(args=["banks", "list"])
+    assert "interview" in listing.output and "3 questions" in listing.output
+    out = tmp_path / "b.yaml"
+    assert runner.invoke(args=["banks", "export", "interview", "-o", str(out)]).exit_code == 0
+    again = runner.invoke(args=["banks", "import", str(out)])
+    assert again.exit_code == 0 and "0 added, 0 updated, 0 retired, 3 unchanged" in again.output
+    csv_out = runner.invoke(args=["banks", "export", "interview", "--format", "csv"])
+    assert (
+        csv_out.exit_code == 0
+        and "id,topic,type" in csv_out.output.splitlines()[-4]
+        or "id" in csv_out.output
+    )
+    missing = runner.invoke(args=["banks", "export", "nope"])
+    assert missing.exit_code == 1 and "no bank with slug" in missing.output
+
+
+def test_banks_import_reports_errors_with_lines_and_writes_nothing(app, runner, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        "slug: x\ntitle: X\nversion: 1\nsource: S\ntopics: [{slug: t, name: T}]\nquestions:\n  - id: q\n    topic: t\n    type: nope\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["banks", "import", str(broken), str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 1
+    assert "broken.yaml:7" in result.output
+    assert "missing.yaml: no such file or folder" in result.output
+    assert runner.invoke(args=["banks", "list"]).output.startswith("No banks yet")
