@@ -26,7 +26,7 @@ ARTICLES = {
 }
 # Choices are shuffled for every presentation, so text must never point at a position.
 POSITIONAL = re.compile(
-    r"\b(first|second|third|fourth|last) (choice|option)\b|\boption [a-d]\b", re.I
+    r"\b(first|second|third|fourth|last)\s+(choice|option|answer)\b|\boption\s+[a-d]\b", re.I
 )
 
 

@@ -83,7 +83,8 @@ def test_banks_list_and_export_round_trip(app, runner, tmp_path):
 def test_banks_import_reports_errors_with_lines_and_writes_nothing(app, runner, tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text(
-        "slug: x\ntitle: X\nversion: 1\nsource: S\ntopics: [{slug: t, name: T}]\nquestions:\n  - id: q\n    topic: t\n    type: nope\n",
+        "slug: x\ntitle: X\nversion: 1\nsource: S\ntopics: [{slug: t, name: T}]\n"
+        "questions:\n  - id: q\n    topic: t\n    type: nope\n",
         encoding="utf-8",
     )
     result = runner.invoke(args=["banks", "import", str(broken), str(tmp_path / "missing.yaml")])
