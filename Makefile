@@ -7,9 +7,10 @@ HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app quizapp
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 E2E_STAMP := $(VENV)/.e2e-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help venv run web scheduler setup test test-fast lint typecheck test-postgres bench bench-quick audit e2e clean
+.PHONY: help venv run web scheduler setup test test-fast lint typecheck test-postgres bench bench-quick wrk load load-quick audit e2e clean
 
 help:
 	@echo "make run            serve the app on http://$(HOST):$(PORT) (with the scheduler)"
@@ -17,11 +18,13 @@ help:
 	@echo "make test-postgres  run the suite against PostgreSQL ($(PG_URL))"
 	@echo "make e2e            browser tests in headless Chromium"
 	@echo "make bench          benchmarks (one table)"
+	@echo "make audit          known vulnerabilities in the installed dependencies (pip-audit)"
+	@echo "make load           load test under gunicorn on SQLite and PostgreSQL (load-quick: 10 s)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
@@ -71,11 +74,39 @@ $(E2E_STAMP): $(STAMP)
 e2e: $(E2E_STAMP)
 	$(BIN)/pytest -q tests/e2e
 
-bench: venv
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@rm -f $(VENV)/.bench-installed-*
+	@touch $(BENCH_STAMP)
+
+# The load generator of benchmark 1 is Debian's wrk; without it that row says so.
+wrk:
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq wrk) \
+		|| echo "wrk could not be installed: benchmark 1 will be skipped"
+
+# One table, every figure against its target (README "Performance"); --quick for CI.
+bench: $(BENCH_STAMP) wrk
 	$(BIN)/python -m bench
 
-bench-quick: venv
+bench-quick: $(BENCH_STAMP) wrk
 	$(BIN)/python -m bench --quick
+
+# Load test (bench/load.py): the app under gunicorn on loopback, simulated users answering,
+# then every accepted answer must be in the review log exactly once. Exits non-zero otherwise.
+load: venv
+	$(BIN)/python -m bench.load --db sqlite --seconds 60 --users 30 --workers 4
+	$(BIN)/python -m bench.load --db postgres --seconds 60 --users 30 --workers 4 --pg-url $(PG_URL)
+
+load-quick: venv
+	$(BIN)/python -m bench.load --db sqlite --seconds 10 --users 8 --workers 4
+	$(BIN)/python -m bench.load --db postgres --seconds 10 --users 8 --workers 4 --pg-url $(PG_URL)
+
+# Known vulnerabilities in every installed distribution (needs PyPI's JSON API). --strict
+# fails when a package cannot be checked, so a network problem is not a silent pass.
+audit: venv
+	$(BIN)/pip list --format=freeze --exclude-editable > $(VENV)/audit-requirements.txt
+	$(BIN)/pip-audit --strict --no-deps --disable-pip -r $(VENV)/audit-requirements.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -36,13 +36,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    _init_extensions(app)
-    _register_blueprints(app)
-
     from quizapp import cli, errors, security, templating
 
+    _init_extensions(app)
+    security.bound_url_ids(app)
+    _register_blueprints(app)
+
     errors.register(app)
-    security.set_security_headers(app)
+    security.register(app)
     templating.register(app)
     cli.register(app)
     return app

@@ -1,13 +1,16 @@
-"""Security headers and safe redirects."""
+"""Security headers, safe redirects, and bounded ids from URLs and forms."""
 
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, Request, abort, request
+from werkzeug.routing import IntegerConverter
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -41,6 +44,40 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+# The largest id an INTEGER column holds on every supported database (PostgreSQL int4). A
+# bigger number from a URL or a form is nobody's id; passed on, it would overflow the driver.
+MAX_ID = 2**31 - 1
+
+
+def bound_url_ids(app: Flask) -> None:
+    """Make `<int:…>` in every route reject ids beyond MAX_ID: a 404, not a driver overflow.
+
+    Call before any route is added. A rule may still pass its own `max`.
+    """
+    app.url_map.converters["int"] = partial(IntegerConverter, max=MAX_ID)
+
+
+def parse_number(value: str | None, maximum: int = MAX_ID) -> int | None:
+    """A whole number from 0 to `maximum` in ASCII digits, or None for anything else."""
+    value = (value or "").strip()
+    # isdigit() alone accepts "²" and other digits int() refuses.
+    if not value.isascii() or not value.isdigit() or len(value) > len(str(maximum)):
+        return None
+    number = int(value)
+    return number if number <= maximum else None
+
+
+def parse_ids(values: Iterable[str]) -> list[int]:
+    """Distinct ids from repeated form values, sorted; ValueError if any is not an id."""
+    ids = set()
+    for value in values:
+        number = parse_number(value)
+        if not number:
+            raise ValueError(f"not an id: {value[:20]!r}")
+        ids.add(number)
+    return sorted(ids)
 
 
 def security_headers(production: bool) -> list[tuple[str, str]]:
@@ -96,3 +133,40 @@ def set_security_headers(app: Flask) -> None:
     app.wsgi_app = SecurityHeadersMiddleware(  # type: ignore[method-assign]
         app.wsgi_app, security_headers(app.config.get("PRODUCTION", False))
     )
+
+
+# Control, format (zero-width, bidi overrides), private-use, surrogate and line-separator
+# characters: invisible, or able to make a name read differently from what it is.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+
+
+def invisible_char(text: str) -> str | None:
+    """Return the first invisible or direction-changing character in a one-line text, or None."""
+    for char in text:
+        if unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            return char
+    return None
+
+
+def has_nul(request: Request) -> bool:
+    """Tell whether a query, form, upload name or URL value holds a NUL character."""
+    values: list[object] = [v for _, v in request.args.items(multi=True)]
+    values += [v for _, v in request.form.items(multi=True)]
+    values += [f.filename for _, f in request.files.items(multi=True)]
+    values += list((request.view_args or {}).values())
+    return any(isinstance(v, str) and "\0" in v for v in values)
+
+
+def refuse_nul(app: Flask) -> None:
+    """Answer 400 to input holding NUL: no form needs it and PostgreSQL text cannot store it."""
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        if has_nul(request):
+            abort(400)
+
+
+def register(app: Flask) -> None:
+    """Security headers on every response, and no NUL characters in any input."""
+    set_security_headers(app)
+    refuse_nul(app)

@@ -13,6 +13,7 @@ from quizapp.auth.forms import EmptyForm
 from quizapp.auth.session import admin_required
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, Topic
+from quizapp.security import parse_number
 from quizapp.services import flags, item_analysis, pending_imports
 from quizapp.services.bank_import import ImportConflict
 
@@ -116,8 +117,7 @@ def discard_pending(pending_id: int) -> Response:
 @admin_required
 def questions() -> str:
     """Item analysis: attempts, accuracy, grades, leeches and flags per question."""
-    after = request.args.get("after", "0")
-    after_id = int(after) if after.isdigit() else 0
+    after_id = parse_number(request.args.get("after")) or 0
     flagged = request.args.get("flagged") == "1"
     rows = item_analysis.item_stats(flagged_only=flagged, after_id=after_id)
     next_after = rows[-1].question.id if len(rows) == item_analysis.PAGE_SIZE else None

@@ -24,9 +24,16 @@ from wtforms.validators import (
 )
 
 from quizapp.scheduling.studyday import is_valid_timezone
+from quizapp.security import invisible_char
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+
+
+def _visible(form: FlaskForm, field: StringField) -> None:
+    # Others see display names (admins, in flags): no hidden or direction-changing characters.
+    if invisible_char(field.data or ""):
+        raise ValidationError("Use visible characters only: no control or invisible characters.")
 
 
 class EmptyForm(FlaskForm):
@@ -40,7 +47,9 @@ class RegisterForm(FlaskForm):
         "Email",
         validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
     )
-    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(
+        "Display name", validators=[DataRequired(), Length(max=80), _visible]
+    )
     password = PasswordField(
         "Password",
         validators=[
@@ -95,7 +104,9 @@ def _timezone(form: FlaskForm, field: SelectField) -> None:
 class SettingsForm(FlaskForm):
     """Study preferences."""
 
-    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(
+        "Display name", validators=[DataRequired(), Length(max=80), _visible]
+    )
     timezone = SelectField(
         "Time zone", validators=[DataRequired(), _timezone], validate_choice=False
     )

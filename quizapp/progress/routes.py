@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from quizapp.auth.forms import EmptyForm
 from quizapp.charts import bar_chart, heatmap
 from quizapp.progress import bp
+from quizapp.security import parse_ids
 from quizapp.services import practice, progress, reviews, study
 
 SORT_KEYS = {
@@ -148,7 +149,7 @@ def start_practice() -> WerkzeugResponse:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        chosen = sorted({int(v) for v in request.form.getlist("topic")})
+        chosen = parse_ids(request.form.getlist("topic"))
     except ValueError:
         abort(400)
     session = practice.start(current_user, chosen or None)

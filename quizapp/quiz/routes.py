@@ -15,7 +15,7 @@ from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, TopicsForm
 from quizapp.quiz.presenting import card_version, comes_back, expected_answer, shown_choices
 from quizapp.scheduling.grading import allowed_adjustments
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
-from quizapp.security import is_safe_next
+from quizapp.security import is_safe_next, parse_ids, parse_number
 from quizapp.services import dashboard, flags, progress, reviews, study, topics
 
 
@@ -41,7 +41,7 @@ def index() -> str:
 
 def _topic_ids(values: list[str]) -> list[int] | None:
     try:
-        ids = sorted({int(v) for v in values})
+        ids = parse_ids(values)
     except ValueError:
         abort(400)
     return ids or None
@@ -111,7 +111,7 @@ def _answer_input(form: AnswerForm) -> reviews.AnswerInput:
         raw = (raw or "").strip()
         if not raw:
             return None
-        if not raw.lstrip("-").isdigit() or len(raw) > 9:
+        if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
             raise reviews.InvalidAnswer("A number in the form is not valid.")
         return int(raw)
 
@@ -140,8 +140,9 @@ def answer(item_id: int) -> str | Response | tuple[str, int]:
         abort(404)
     try:
         given = _answer_input(form)
-        version = form.version.data
-        seen = int(version) if version and version.isdigit() else None
+        seen = parse_number(form.version.data)
+        if form.version.data and seen is None:
+            raise reviews.InvalidAnswer("The page is out of date; reload it and answer again.")
         reviews.answer(current_user, item_id, given, seen)
     except reviews.InvalidAnswer as exc:
         flash(str(exc), "error")
@@ -192,11 +193,11 @@ def adjust(item_id: int) -> Response | tuple[Response, int]:
     form = AdjustForm()
     if not form.validate_on_submit():
         abort(400)
-    grade = form.grade.data or ""
-    if not grade.isdigit():
+    grade = parse_number(form.grade.data)
+    if grade is None:
         abort(400)
     try:
-        reviews.adjust_grade(current_user, item_id, int(grade))
+        reviews.adjust_grade(current_user, item_id, grade)
     except reviews.NotFound:
         abort(404)
     except (reviews.InvalidAnswer, reviews.AnswerConflict) as exc:

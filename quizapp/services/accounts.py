@@ -61,10 +61,11 @@ def create_user(email: str, password: str, display_name: str, *, is_admin: bool 
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user with these credentials, or None (one answer for both failures)."""
     user = find_user_by_email(email)
-    if user is None:
-        check_password_hash(_dummy_hash(), password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    stored = user.password_hash if user is not None else _dummy_hash()
+    # End the transaction before the deliberately slow hash check: on SQLite a POST's
+    # transaction holds the write lock, and other writers must not wait for a KDF.
+    db.session.rollback()
+    if not check_password_hash(stored, password) or user is None or not user.active:
         return None
     return user
 

@@ -120,38 +120,41 @@ def _snapshot_connection() -> Connection:
     return conn
 
 
+def _dump(conn: Connection, out: IO[str]) -> BackupSummary:
+    summary = BackupSummary(revision=schema_revision(conn))
+    header = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "revision": summary.revision,
+        "dialect": conn.dialect.name,
+        "created_at": utcnow().isoformat(),
+        "tables": [t.name for t in tables()],
+    }
+    out.write(json.dumps(header) + "\n")
+    for table in tables():
+        names = [c.name for c in table.columns]
+        out.write(json.dumps({"table": table.name, "columns": names}) + "\n")
+        ordered = select(table).order_by(*table.primary_key.columns)
+        count = 0
+        for row in conn.execute(ordered.execution_options(yield_per=1000)):
+            out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False) + "\n")
+            count += 1
+        summary.rows[table.name] = count
+    out.write(json.dumps({"end": True, "rows": summary.rows}) + "\n")
+    return summary
+
+
 def write_backup(path: str | os.PathLike[str]) -> BackupSummary:
     """Dump every table to ``path`` from one consistent snapshot of the database."""
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
-    summary = BackupSummary()
-    with (
-        _snapshot_connection() as conn,
-        conn.begin(),
-        _open(partial, "w", gz=target.name.endswith(".gz")) as out,
-    ):
-        summary.revision = schema_revision(conn)
-        header = {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "revision": summary.revision,
-            "dialect": conn.dialect.name,
-            "created_at": utcnow().isoformat(),
-            "tables": [t.name for t in tables()],
-        }
-        out.write(json.dumps(header) + "\n")
-        for table in tables():
-            names = [c.name for c in table.columns]
-            out.write(json.dumps({"table": table.name, "columns": names}) + "\n")
-            rows = conn.execute(
-                select(table).order_by(*table.primary_key.columns).execution_options(yield_per=1000)
-            )
-            count = 0
-            for row in rows:
-                out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False) + "\n")
-                count += 1
-            summary.rows[table.name] = count
-        out.write(json.dumps({"end": True, "rows": summary.rows}) + "\n")
+    gz = target.name.endswith(".gz")
+    try:
+        with _snapshot_connection() as conn, conn.begin(), _open(partial, "w", gz=gz) as out:
+            summary = _dump(conn, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, target)
     return summary
 

@@ -197,9 +197,11 @@ def apply_import(parsed: ParsedBank) -> ImportPlan:
                 inserts.append({**values, "bank_id": bank.id, "created_at": now, "revision": 1})
             elif question.key in updated:
                 updates.append({**values, "id": ids[question.key]})
-        # Bulk statements: one INSERT and one executemany UPDATE, not a flush per row.
+        # Bulk statements: one INSERT and one executemany UPDATE, not a flush per row. The
+        # INSERT goes to the table, not the entity: ORM bulk insert spent a fifth of a
+        # 10,000-question import on per-row bookkeeping for objects it never builds.
         if inserts:
-            db.session.execute(insert(Question), inserts)
+            db.session.execute(insert(Question.__table__), inserts)
         if updates:
             db.session.execute(update(Question), updates)
             db.session.execute(

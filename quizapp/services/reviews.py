@@ -30,7 +30,7 @@ from quizapp.scheduling.grading import (
     fast_threshold_seconds,
     short_answer_correct,
 )
-from quizapp.scheduling.queue import reask_position
+from quizapp.scheduling.queue import DEFAULT_REASK_GAP, reask_position
 from quizapp.scheduling.sm2 import PASSING_GRADE, needs_reask, validate_grade
 from quizapp.services.study import get_item, get_session, last_answered_item, today_for
 
@@ -192,7 +192,9 @@ def _write_card(
 
 
 def _insert_reask(session: StudySession, item: StudySessionItem) -> None:
-    # SM-2 rule 6: the failed item comes back later in this session.
+    # SM-2 rule 6: the failed item comes back later in this session. Only the next
+    # DEFAULT_REASK_GAP + 1 pending keys can matter (fewer means it goes at the end), so only
+    # those are loaded, not the whole rest of a long session.
     pending = db.session.scalars(
         select(StudySessionItem.sort_key)
         .where(
@@ -201,6 +203,7 @@ def _insert_reask(session: StudySession, item: StudySessionItem) -> None:
             StudySessionItem.id != item.id,
         )
         .order_by(StudySessionItem.sort_key)
+        .limit(DEFAULT_REASK_GAP + 1)
     ).all()
     keys = [item.sort_key, *pending]
     index = reask_position(0, len(keys))

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from quizapp import create_app
 from quizapp.extensions import db
@@ -204,3 +204,21 @@ def test_sqlite_backup_restores_into_postgres_and_back(app, app_config, tmp_path
     for each in (source, back):
         with each.app_context():
             db.engine.dispose()
+
+
+def test_restore_refuses_a_backup_of_another_schema_revision(app, tmp_path):
+    seed(app)
+    path = tmp_path / "backup.jsonl"
+    assert invoke(app, "backup", str(path)).exit_code == 0
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = json.loads(lines[0])
+    header["revision"] = "0123456789ab"
+    path.write_text(json.dumps(header) + "\n" + "".join(lines[1:]), encoding="utf-8")
+    with app.app_context():
+        reset_database()
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            conn.execute(text("INSERT INTO alembic_version VALUES ('ba9876543210')"))
+    result = invoke(app, "restore", str(path))
+    assert result.exit_code != 0 and "revision 0123456789ab" in result.output
+    assert not any(snapshot(app).values())

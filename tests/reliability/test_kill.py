@@ -168,7 +168,8 @@ def read_count(child: subprocess.Popen, at_least: int, timeout: float = 30) -> s
 
 
 def test_answer_loop_killed_at_random_leaves_card_states_matching_the_log(app, tmp_path):
-    load(app, bank("loop", [question(f"l{i}", TYPES[i % len(TYPES)]) for i in range(30)]))
+    # Enough questions that a child cannot finish the day before it is killed.
+    load(app, bank("loop", [question(f"l{i}", TYPES[i % len(TYPES)]) for i in range(200)]))
     user_id = make_user(app, "loop@example.com", new_per_day=1000)
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     command = [PYTHON, "-m", "tests.reliability.answer_loop", str(user_id), str(tmp_path / "i")]
@@ -190,4 +191,4 @@ def test_answer_loop_killed_at_random_leaves_card_states_matching_the_log(app, t
     )
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.strip().endswith("done")
-    assert assert_consistent(app) >= 30
+    assert assert_consistent(app) >= 200

@@ -120,3 +120,18 @@ def db_snapshot(application: Flask) -> dict[str, list[tuple[Any, ...]]]:
 def changed_tables(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """The tables whose rows differ between two snapshots."""
     return [name for name in before if before[name] != after.get(name)]
+
+
+def restore(application: Flask, snapshot: dict[str, list[tuple[Any, ...]]]) -> None:
+    """Put every table back to a snapshot, so one app can serve many independent cases."""
+    with application.app_context():
+        tables = db.metadata.sorted_tables
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+        for table in tables:
+            rows = snapshot[table.name]
+            if rows:
+                names = [column.name for column in table.columns]
+                values = [dict(zip(names, row, strict=True)) for row in rows]
+                db.session.execute(table.insert(), values)
+        db.session.commit()

@@ -1,0 +1,275 @@
+"""Items 1 and 6: the answer cycle under gunicorn vs. a bare Flask app, and worker memory.
+
+Both servers run under gunicorn with the same settings (the README's production line:
+4 workers, 2 threads each) on loopback, and ``wrk`` drives both from its own process with the
+same script (bench/answer.lua): one connection per logged-in user, each looping "GET the
+question, POST the answer". The app runs from ``wsgi:app`` with a seeded SQLite database
+(the rate limits off, as they would stop one address from answering hundreds of times a
+minute); the peer is bench/bare_app.py returning a short text. Users log in through the real
+/login form first; each has a daily session of 400 questions (200 due, 200 new) built by the
+app itself. After the load, the resident memory of each app worker is read (item 6).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import SECRET_KEY, Options, Row, create_schema, make_app, ratio
+from bench.datagen import (
+    add_bank,
+    add_cards,
+    add_reviews_from_cards,
+    add_users,
+    bulk_load,
+    card_rows,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = Path(__file__).resolve().parent / "answer.lua"
+WORKERS, THREADS = 4, 2
+USERS = 8  # = wrk connections = wrk threads (the Lua state is per thread)
+PASSWORD = "bench password 1234"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TABLES = ("banks", "topics", "questions", "users", "card_states", "reviews")
+MEMORY_LIMIT_MIB = 120
+
+
+def build_database(path: Path) -> dict[int, int]:
+    """Seed the app's database; return {user id: id of their daily session}."""
+    from werkzeug.security import generate_password_hash
+
+    from quizapp.clock import SystemClock
+    from quizapp.extensions import db
+    from quizapp.models import User
+    from quizapp.services import study
+
+    create_schema(path)
+    rng = random.Random(17)
+    hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    with bulk_load(path, TABLES) as conn:
+        questions = add_bank(conn, "python", 800, n_topics=12, seed=1)
+        questions += add_bank(conn, "web", 700, n_topics=10, seed=2)
+        # 200 cards each, all due by now: a session of 200 reviews + 200 new questions.
+        users = add_users(conn, USERS + 40, password_hash=hashed, new_per_day=200)
+        for user in users:
+            add_cards(conn, card_rows(user, sorted(rng.sample(questions, 200)), 0, rng))
+        add_reviews_from_cards(conn, 5, users[0], users[-1])
+    # The sessions are built by the app on the real clock, as the server will see them.
+    app = make_app(path, CLOCK=SystemClock())
+    sessions = {}
+    with app.app_context():
+        for user_id in users[:USERS]:
+            session = study.start_daily_session(db.session.get(User, user_id))
+            assert session is not None
+            sessions[user_id] = session.id
+        db.session.remove()
+        db.engine.dispose()
+    return sessions
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """A gunicorn process on a loopback port; stopped by its own pid."""
+
+    def __init__(self, target: str, env: dict[str, str], log: Path) -> None:
+        self.port = _free_port()
+        self.log = log.open("w")
+        command = [
+            sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--threads",
+            str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", target,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(  # noqa: S603 - our own fixed command
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, path: str, timeout: float = 60) -> None:
+        """Wait until the server answers `path` (raise if it died or took too long)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", path)
+                conn.getresponse().read()
+                conn.close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
+
+    def worker_rss(self) -> list[int]:
+        """Resident bytes of each worker process."""
+        try:
+            import psutil
+        except ImportError:
+            return []
+        return [child.memory_info().rss for child in psutil.Process(self.process.pid).children()]
+
+    def stop(self) -> None:
+        """SIGTERM the master (it stops its workers), then wait; SIGKILL if it hangs."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def _cookie(headers: list[tuple[str, str]]) -> str | None:
+    for name, value in headers:
+        if name.lower() == "set-cookie" and value.startswith("session="):
+            return value.split(";", 1)[0]
+    return None
+
+
+def log_in(port: int, email: str) -> str:
+    """Log in through the real form; return the session cookie ("session=...")."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login")
+    response = conn.getresponse()
+    body = response.read().decode()
+    cookie = _cookie(response.getheaders())
+    match = CSRF_RE.search(body)
+    if cookie is None or match is None:
+        raise RuntimeError("no session cookie or CSRF token on /login")
+    form = f"email={email}&password={PASSWORD.replace(' ', '+')}&csrf_token={match.group(1)}"
+    conn.request(
+        "POST",
+        "/login",
+        body=form,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    response = conn.getresponse()
+    response.read()
+    logged_in = _cookie(response.getheaders())
+    if response.status != 302 or logged_in is None:
+        raise RuntimeError(f"log-in of {email} failed: {response.status}")
+    # Logging in starts a new session; the first page stores its CSRF secret in it, and wrk
+    # keeps sending the cookie it is given, so it must already hold that secret.
+    conn.request("GET", "/settings", headers={"Cookie": logged_in})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return _cookie(response.getheaders()) or logged_in
+
+
+def wrk(port: int, users_file: Path, mode: str, seconds: int) -> dict[str, float]:
+    """Run wrk with the answer script; its summary as a dict."""
+    command = [
+        "wrk", f"-t{USERS}", f"-c{USERS}", f"-d{seconds}s", "--timeout", "10s",
+        "-s", str(LUA), f"http://127.0.0.1:{port}", "--", str(users_file), mode,
+    ]  # fmt: skip
+    done = subprocess.run(  # noqa: S603 - our own fixed command
+        command, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed: {done.stderr.strip() or done.stdout.strip()}")
+    return json.loads(lines[-1])
+
+
+def _env(db_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "QUIZAPP_"))}
+    env.update(
+        DATABASE_URL=f"sqlite:///{db_path}",
+        SECRET_KEY=SECRET_KEY,
+        RATELIMIT_ENABLED="false",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _measure(server: Server, users_file: Path, mode: str, seconds: int) -> dict[str, float]:
+    wrk(server.port, users_file, mode, 2)  # warm-up: imports, caches, connections
+    result = wrk(server.port, users_file, mode, seconds)
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(
+        int(result[k]) for k in ("connect", "read", "write", "status", "timeout", "failures")
+    )
+    return result
+
+
+def _describe(result: dict[str, float]) -> str:
+    return (
+        f"p50 {result['p50_us'] / 1000:.1f} ms, p99 {result['p99_us'] / 1000:.1f} ms, "
+        f"{int(result['errors'])} errors, {int(result['requests']):,} requests"
+    )
+
+
+def run(options: Options) -> list[Row]:
+    """Serve both apps in turn, drive each with wrk, compare; then read worker memory."""
+    if shutil.which("wrk") is None:
+        why = "wrk is not installed (apt-get install -y wrk; `make bench` does it)"
+        return [Row("1 answer cycle", "(b)/(a)", "-", ">= 0.30", None, why)]
+    seconds = 8 if options.quick else 20
+    db_path = options.workdir / "answer.sqlite"
+    sessions = build_database(db_path)
+    env = _env(db_path)
+    logs = options.workdir
+
+    bare = Server("bench.bare_app:app", env, logs / "gunicorn-bare.log")
+    try:
+        bare.wait_ready("/question")
+        users_file = logs / "bare-users.tsv"
+        users_file.write_text("".join("0\tx=1\n" for _ in range(USERS)))
+        peer = _measure(bare, users_file, "bare", seconds)
+    finally:
+        bare.stop()
+
+    app = Server("wsgi:app", env, logs / "gunicorn-app.log")
+    try:
+        app.wait_ready("/login")
+        lines = [
+            f"{sid}\t{log_in(app.port, f'user{uid}@bench.example')}\n"
+            for uid, sid in sessions.items()
+        ]
+        users_file = logs / "app-users.tsv"
+        users_file.write_text("".join(lines))
+        ours = _measure(app, users_file, "app", seconds)
+        rss = app.worker_rss()
+    finally:
+        app.stop()
+
+    share = ours["rps"] / peer["rps"]
+    rows = [
+        Row("1 answer cycle", "(a) bare Flask, GET + POST", f"{peer['rps']:.0f} req/s",
+            note=_describe(peer)),
+        Row("1 answer cycle", "(b) quizapp: GET question + POST answer", f"{ours['rps']:.0f} req/s",
+            note=_describe(ours) + f", {int(ours['answers']):,} answers"),
+        Row("1 answer cycle", "(b)/(a) requests/s", ratio(share), ">= 0.30",
+            share >= 0.30),
+        Row("1 answer cycle", "(b) errors", str(int(ours["errors"])), "0",
+            ours["errors"] == 0),
+        Row("1 answer cycle", "(b)/(a) p50 latency", ratio(ours["p50_us"] / peer["p50_us"]),
+            note=f"gunicorn {WORKERS} workers x {THREADS} threads; wrk {USERS} connections"),
+    ]  # fmt: skip
+    if rss:
+        top = max(rss) / 2**20
+        rows.append(
+            Row("6 memory", "RSS of one gunicorn worker after (1)", f"{top:.0f} MiB",
+                f"<= {MEMORY_LIMIT_MIB} MiB", top <= MEMORY_LIMIT_MIB,
+                "workers: " + ", ".join(f"{r / 2**20:.0f}" for r in sorted(rss)) + " MiB")
+        )  # fmt: skip
+    else:
+        rows.append(Row("6 memory", "RSS of one gunicorn worker", "-", "<= 120 MiB", None,
+                        "psutil is not installed (pip install -e '.[bench]')"))  # fmt: skip
+    return rows

@@ -1,0 +1,64 @@
+"""No N+1 queries: each page runs a fixed number of SQL statements, whatever the data size.
+
+Counted with a ``before_cursor_execute`` listener on the app's engine, for an account with a
+small history and one with a larger one; the counts must be equal and within the budget.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.perf.helpers import pages, statements_of, studied
+
+# The budgets: today's counts. Raising one needs a reason; a count that depends on the data
+# fails the equality check below first.
+BUDGET = {"question": 8, "feedback": 8, "progress": 13, "dashboard": 10}
+
+
+def _counts(app, client, user_id, questions, answers) -> dict[str, int]:
+    ids = studied(app, client, user_id, questions, answers)
+    counts = {}
+    for name, url in pages(ids).items():
+        client.get(url)  # warm: first-request work (caches) is not what is measured
+
+        def fetch(url=url):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        counts[name] = len(statements_of(app, fetch))
+    return counts
+
+
+@pytest.mark.parametrize("size", [(6, 3), (40, 25)], ids=["small", "larger"])
+def test_pages_stay_within_their_statement_budget(app, auth_client, user_id, size):
+    counts = _counts(app, auth_client, user_id, *size)
+    over = {name: n for name, n in counts.items() if n > BUDGET[name]}
+    assert not over, f"statements per page over budget: {over} (budget {BUDGET})"
+
+
+def test_statement_counts_do_not_grow_with_the_data(app_config, tmp_path):
+    from quizapp import create_app
+    from tests.conftest import QuizClient, make_user, reset_database
+
+    results = []
+    for i, size in enumerate([(6, 3), (40, 25)]):
+        config = dict(app_config)
+        config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(
+            "test.sqlite", f"test{i}.sqlite"
+        )
+        config["INSTANCE_PATH"] = str(tmp_path / f"instance{i}")
+        app = create_app(config)
+        app.test_client_class = QuizClient
+        from quizapp.extensions import db
+
+        with app.app_context():
+            reset_database()
+        uid = make_user(app)
+        client = app.test_client()
+        assert client.login("user@example.com").status_code == 302
+        results.append(_counts(app, client, uid, *size))
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    small, larger = results
+    assert small == larger, f"statement counts grew with the data: {small} -> {larger}"
