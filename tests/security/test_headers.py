@@ -35,8 +35,11 @@ def _error_requests(app, client, admin_client):
         yield 400, client.post("/login", data={"email": "a"}, headers=accept)  # no CSRF token
         yield 404, client.get("/no-such-page", headers=accept)
         yield 405, client.get("/logout", headers=accept)
-        yield 413, client.post(
-            "/login", data=big, content_type="application/x-www-form-urlencoded", headers=accept
+        yield (
+            413,
+            client.post(
+                "/login", data=big, content_type="application/x-www-form-urlencoded", headers=accept
+            ),
         )
         yield 500, client.get("/_test/boom", headers=accept)
         yield 500, client.get("/_test/sql", headers=accept)
