@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
         compare_type=True,
         render_item=render_migration_item,
     )
+    # Every POST is checked for its CSRF token before any view runs (400 otherwise).
     csrf.init_app(app)
     init_login(app)
     limiter.init_app(app)

@@ -85,8 +85,6 @@ def pending(pending_id: int) -> str:
 @admin_required
 def apply_pending(pending_id: int) -> Response:
     """Apply a previewed upload."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     staged = pending_imports.get_pending(current_user, pending_id)
     if staged is None:
         abort(404)
@@ -103,8 +101,6 @@ def apply_pending(pending_id: int) -> Response:
 @admin_required
 def discard_pending(pending_id: int) -> Response:
     """Drop a previewed upload."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     staged = pending_imports.get_pending(current_user, pending_id)
     if staged is None:
         abort(404)
@@ -135,8 +131,6 @@ def questions() -> str:
 @admin_required
 def resolve_flag(flag_id: int) -> Response:
     """Mark a user's flag as handled."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     if not flags.resolve_flag(current_user, flag_id):
         abort(404)
     flash("Flag resolved.", "success")

@@ -211,8 +211,6 @@ def adjust(item_id: int) -> Response | tuple[Response, int]:
 @login_required
 def undo(session_id: int) -> Response | tuple[Response, int]:
     """Take back the last answer of the session."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         reviews.undo_last(current_user, session_id)
     except reviews.NotFound:
