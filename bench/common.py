@@ -78,7 +78,6 @@ def bench_config(db_path: Path, **extra: Any) -> dict[str, Any]:
         "INSTANCE_PATH": str(db_path.parent / "instance"),
         "CLOCK": FrozenClock(NOW),
         "RATELIMIT_ENABLED": False,
-        "LOAD_BUNDLED_BANKS": False,
         "LOG_LEVEL": "WARNING",
     }
     config.update(extra)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -184,14 +184,6 @@ def verify(email: str | None) -> None:
         click.echo(f"{problems} card(s) disagree with their review log", err=True)
         raise SystemExit(1)
     click.echo(f"OK: {reviews} review(s) replayed; every card state matches its log")
-
-
-def bundled_bank_dir() -> Path:
-    """The folder of bundled banks."""
-    configured = current_app.config.get("QUESTION_BANK_DIR")
-    from quizapp import PROJECT_ROOT
-
-    return Path(configured) if configured else PROJECT_ROOT / "question_bank"
 
 
 @click.command("backup")

@@ -100,7 +100,6 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "REDIS_URL": os.environ.get("REDIS_URL", "").strip() or None,
         "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
-        "LOAD_BUNDLED_BANKS": _bool(os.environ.get("LOAD_BUNDLED_BANKS"), True),
         "BASE_URL": os.environ.get("BASE_URL", "").strip() or None,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip() or None,
         "MAIL_PORT": _int("MAIL_PORT", 587),
@@ -110,7 +109,6 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "MAIL_FROM": os.environ.get("MAIL_FROM", "quizapp@localhost"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "PASSWORD_HASH_METHOD": "scrypt",
-        "QUESTION_BANK_DIR": os.environ.get("QUESTION_BANK_DIR", "") or None,
     }
     config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"] or "memory://"
     config["RATELIMIT_HEADERS_ENABLED"] = True

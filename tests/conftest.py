@@ -81,7 +81,6 @@ def app_config(tmp_path: Any, clock: FrozenClock) -> dict[str, Any]:
         # A fast hash keeps the suite quick; production uses scrypt.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
-        "LOAD_BUNDLED_BANKS": False,
     }
 
 

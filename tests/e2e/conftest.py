@@ -106,7 +106,6 @@ def live_app(
             "CLOCK": clock,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "RATELIMIT_ENABLED": False,
-            "LOAD_BUNDLED_BANKS": False,
         }
     )
     with app.app_context():
