@@ -235,7 +235,6 @@ def _finish_if_done(session: StudySession, now: datetime) -> None:
 def _apply(
     user: User,
     item: StudySessionItem,
-    question: Question,
     graded: Graded,
     elapsed_ms: int | None,
     seen_version: int | None,
@@ -312,7 +311,7 @@ def answer(user: User, item_id: int, given: AnswerInput, seen_version: int | Non
     question = db.session.get(Question, item.question_id)
     graded = grade_answer(question, given)
     try:
-        review = _apply(user, item, question, graded, given.elapsed_ms, seen_version)
+        review = _apply(user, item, graded, given.elapsed_ms, seen_version)
     except (AnswerConflict, IntegrityError) as exc:
         db.session.rollback()
         raise AnswerConflict(
@@ -425,7 +424,7 @@ def adjust_grade(user: User, item_id: int, grade: int) -> Review:
     try:
         _take_back(user, item)
         db.session.refresh(item)
-        review = _apply(user, item, question, graded, elapsed, None)
+        review = _apply(user, item, graded, elapsed, None)
     except (AnswerConflict, NothingToUndo, IntegrityError):
         db.session.rollback()
         raise
