@@ -124,7 +124,8 @@ def grade_answer(question: Question, given: AnswerInput) -> Graded:
     return Graded(grade, correct, response)
 
 
-def _snapshot(card: CardState) -> CardSnapshot:
+def card_snapshot(card: CardState) -> CardSnapshot:
+    """The scheduling core's view of a stored card."""
     return CardSnapshot(
         card.repetitions,
         card.easiness,
@@ -248,7 +249,7 @@ def _apply(
     card = _card_for(user.id, item.question_id)
     if seen_version is not None and (card.version if card else 0) != seen_version:
         raise AnswerConflict("This question changed in another tab; showing the current one.")
-    before = _snapshot(card) if card else CardSnapshot.new(today)
+    before = card_snapshot(card) if card else CardSnapshot.new(today)
     after = apply_answer(
         before,
         item.kind,
@@ -458,7 +459,7 @@ def card_action(user: User, question_id: int, action: str) -> bool:
 def _reset(user: User, card: CardState) -> int:
     # Logged like an answer (mode "reset") so that replaying the log explains the card.
     today = today_for(user)
-    before = _snapshot(card)
+    before = card_snapshot(card)
     after = apply_answer(before, "reset", 0, today=today)
     db.session.add(
         Review(

@@ -9,8 +9,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import CardState, Review
+from quizapp.models import CardState, Review, User
 from quizapp.scheduling.card import CardSnapshot, apply_answer
+from quizapp.services.reviews import card_snapshot
 
 
 @dataclass(frozen=True)
@@ -87,38 +88,41 @@ def _replay(
     if state is None:
         yield Mismatch(user_id, question_id, "a card state exists with no reviews")
         return
-    stored = CardSnapshot(
-        card.repetitions,
-        card.easiness,
-        card.interval_days,
-        card.due_day,
-        card.lapses,
-        card.review_count,
-    )
+    stored = card_snapshot(card)
     if stored != state:
         yield Mismatch(user_id, question_id, f"stored {stored}, replay gives {state}")
 
 
 def verify_reviews(user_id: int | None = None) -> Iterator[Mismatch]:
     """Replay every review log (of one user, or all) and yield each disagreement."""
-    stmt = select(Review).order_by(
-        Review.user_id, Review.question_id, Review.reviewed_at, Review.id
-    )
-    cards_stmt = select(CardState).order_by(CardState.user_id, CardState.question_id)
     if user_id is not None:
-        stmt = stmt.where(Review.user_id == user_id)
-        cards_stmt = cards_stmt.where(CardState.user_id == user_id)
-    cards = {(c.user_id, c.question_id): c for c in db.session.scalars(cards_stmt)}
+        yield from _verify_user(user_id)
+        return
+    # One user at a time, so memory is bounded by the largest user, not the whole database.
+    for uid in db.session.scalars(select(User.id).order_by(User.id)).all():
+        yield from _verify_user(uid)
+
+
+def _verify_user(user_id: int) -> Iterator[Mismatch]:
+    cards = {
+        c.question_id: c
+        for c in db.session.scalars(select(CardState).where(CardState.user_id == user_id))
+    }
+    stmt = (
+        select(Review)
+        .where(Review.user_id == user_id)
+        .order_by(Review.question_id, Review.reviewed_at, Review.id)
+        .execution_options(yield_per=1000)
+    )
     group: list[Review] = []
-    key: tuple[int, int] | None = None
-    for review in db.session.scalars(stmt.execution_options(yield_per=1000)):
-        current = (review.user_id, review.question_id)
-        if key is not None and current != key:
-            yield from _replay(*key, group, cards.pop(key, None))
+    question_id: int | None = None
+    for review in db.session.scalars(stmt):
+        if question_id is not None and review.question_id != question_id:
+            yield from _replay(user_id, question_id, group, cards.pop(question_id, None))
             group = []
-        key = current
+        question_id = review.question_id
         group.append(review)
-    if key is not None:
-        yield from _replay(*key, group, cards.pop(key, None))
-    for (uid, qid), card in cards.items():
-        yield from _replay(uid, qid, [], card)
+    if question_id is not None:
+        yield from _replay(user_id, question_id, group, cards.pop(question_id, None))
+    for qid, card in cards.items():
+        yield from _replay(user_id, qid, [], card)
