@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from quizapp.clock import utcnow
 from quizapp.extensions import db
-from quizapp.models import Question, StudySession, StudySessionItem, User
+from quizapp.models import StudySession, StudySessionItem, User
 from quizapp.scheduling.queue import (
     QueueItem,
     QueueLimits,
@@ -191,8 +191,3 @@ def session_progress(session: StudySession) -> SessionProgress:
         ).where(StudySessionItem.session_id == session.id)
     ).one()
     return SessionProgress(answered, total, coming_back)
-
-
-def question_for(item: StudySessionItem) -> Question:
-    """The question of a session item."""
-    return db.session.get(Question, item.question_id)
