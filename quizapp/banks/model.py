@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from quizapp.banks.text import shown
+from quizapp.vocabulary import CHOICE_TYPES as _CHOICE_TYPES
+from quizapp.vocabulary import Difficulty, QuestionType
 
-QUESTION_TYPES = ("flashcard", "single_choice", "multiple_choice", "true_false", "short_answer")
-CHOICE_TYPES = ("single_choice", "multiple_choice")
-DIFFICULTIES = ("easy", "medium", "hard")
+# The enums' values as plain strings, in declaration order (the schema and messages list them).
+QUESTION_TYPES = tuple(t.value for t in QuestionType)
+CHOICE_TYPES = tuple(t.value for t in QuestionType if t in _CHOICE_TYPES)
+DIFFICULTIES = tuple(d.value for d in Difficulty)
 
 Severity = Literal["error", "warning"]
 

@@ -23,8 +23,10 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from quizapp.clock import utcnow
+from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.models import OutboxMessage, User
+from quizapp.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +134,11 @@ def _domain(address: str) -> str:
 
 def _sendable(now: Any) -> Any:
     return or_(
-        OutboxMessage.status == "pending",
-        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - SEND_LEASE),
+        OutboxMessage.status == OutboxStatus.PENDING,
+        and_(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at < now - SEND_LEASE,
+        ),
     )
 
 
@@ -169,7 +174,7 @@ def _set(message_id: int, attempt: int, **values: Any) -> None:
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
-            OutboxMessage.status == "sending",
+            OutboxMessage.status == OutboxStatus.SENDING,
             OutboxMessage.attempts == attempt,
         )
         .values(**values)
@@ -180,11 +185,11 @@ def _set(message_id: int, attempt: int, **values: Any) -> None:
 def send_one(message_id: int, transport: Transport) -> str:
     """Claim one row, deliver it and mark it; return "sent", "taken", "skipped" or "error"."""
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, _sendable(now))
-        .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
-    ).rowcount
+        .values(status=OutboxStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+    )
     db.session.commit()
     if claimed != 1:
         return "taken"
@@ -194,7 +199,7 @@ def send_one(message_id: int, transport: Transport) -> str:
     attempt = row.attempts
     reason = _stale_reason(row, now)
     if reason:
-        _set(message_id, attempt, status="skipped", reason=reason, claimed_at=None)
+        _set(message_id, attempt, status=OutboxStatus.SKIPPED, reason=reason, claimed_at=None)
         return "skipped"
     try:
         transport.send(build_email(row))
@@ -204,13 +209,13 @@ def send_one(message_id: int, transport: Transport) -> str:
         _set(
             message_id,
             attempt,
-            status="failed" if gave_up else "pending",
+            status=OutboxStatus.FAILED if gave_up else OutboxStatus.PENDING,
             last_error=f"{type(exc).__name__}: {exc}"[:1000],
             claimed_at=None,
         )
         log.warning("mail %d to user %d failed (attempt %d): %s", row.id, row.user_id, attempt, exc)
         return "error"
-    _set(message_id, attempt, status="sent", sent_at=utcnow())
+    _set(message_id, attempt, status=OutboxStatus.SENT, sent_at=utcnow())
     return "sent"
 
 

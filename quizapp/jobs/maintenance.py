@@ -13,16 +13,16 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select
 
 from quizapp.clock import utcnow
+from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.jobs.runs import RunContext
-from quizapp.models import CardState, JobRun, OutboxMessage, Review
+from quizapp.models import CardState, JobRun, OutboxMessage
 from quizapp.services import pending_imports
-from quizapp.services.practice import LEECH_FAILURES
+from quizapp.services.leeches import leech_cards
+from quizapp.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)
 
-# The answers that count as failures for leeches, as in quizapp.services.practice.leeches.
-LEECH_MODES = ("review", "new", "practice")
 SENT_KEEP = timedelta(days=30)
 # A skipped row only matters on its own study day; a week keeps them for troubleshooting.
 SKIPPED_KEEP = timedelta(days=7)
@@ -30,20 +30,17 @@ JOB_RUNS_KEEP = timedelta(days=30)
 
 
 def count_leeches() -> tuple[int, int]:
-    """(cards failed LEECH_FAILURES or more times, users who have such cards), for all users."""
-    pairs = (
-        select(Review.user_id, Review.question_id)
+    """(leech cards, users who have such cards), for all users."""
+    pairs = leech_cards()
+    cards, users = db.session.execute(
+        select(func.count(), func.count(func.distinct(pairs.c.user_id)))
+        .select_from(pairs)
         .join(
             CardState,
-            and_(CardState.user_id == Review.user_id, CardState.question_id == Review.question_id),
+            and_(
+                CardState.user_id == pairs.c.user_id, CardState.question_id == pairs.c.question_id
+            ),
         )
-        .where(Review.grade < 3, Review.mode.in_(LEECH_MODES))
-        .group_by(Review.user_id, Review.question_id)
-        .having(func.count() >= LEECH_FAILURES)
-        .subquery()
-    )
-    cards, users = db.session.execute(
-        select(func.count(), func.count(func.distinct(pairs.c.user_id))).select_from(pairs)
     ).one()
     return cards or 0, users or 0
 
@@ -51,31 +48,37 @@ def count_leeches() -> tuple[int, int]:
 def purge_outbox() -> int:
     """Delete sent and given-up rows older than 30 days, and skipped ones older than a week."""
     now = utcnow()
-    result = db.session.execute(
+    changed = rows_changed(
         delete(OutboxMessage).where(
             or_(
-                and_(OutboxMessage.status == "sent", OutboxMessage.sent_at < now - SENT_KEEP),
-                and_(OutboxMessage.status == "failed", OutboxMessage.created_at < now - SENT_KEEP),
                 and_(
-                    OutboxMessage.status == "skipped",
+                    OutboxMessage.status == OutboxStatus.SENT,
+                    OutboxMessage.sent_at < now - SENT_KEEP,
+                ),
+                and_(
+                    OutboxMessage.status == OutboxStatus.FAILED,
+                    OutboxMessage.created_at < now - SENT_KEEP,
+                ),
+                and_(
+                    OutboxMessage.status == OutboxStatus.SKIPPED,
                     OutboxMessage.created_at < now - SKIPPED_KEEP,
                 ),
             )
         )
     )
-    return result.rowcount or 0
+    return changed
 
 
 def purge_job_runs() -> int:
     """Delete job runs older than 30 days (a claim that old is long dead if still "running")."""
-    result = db.session.execute(delete(JobRun).where(JobRun.started_at < utcnow() - JOB_RUNS_KEEP))
-    return result.rowcount or 0
+    changed = rows_changed(delete(JobRun).where(JobRun.started_at < utcnow() - JOB_RUNS_KEEP))
+    return changed
 
 
 def run(ctx: RunContext) -> dict[str, Any]:
     """The maintenance job; returns what each step found or removed."""
-    leech_cards, leech_users = count_leeches()
-    log.info("leeches: %d card(s) of %d user(s)", leech_cards, leech_users)
+    leeches, leech_users = count_leeches()
+    log.info("leeches: %d card(s) of %d user(s)", leeches, leech_users)
     ctx.heartbeat()
     db.session.commit()
     outbox = purge_outbox()
@@ -84,7 +87,7 @@ def run(ctx: RunContext) -> dict[str, Any]:
     db.session.commit()
     uploads = pending_imports.purge_expired()
     return {
-        "leech_cards": leech_cards,
+        "leech_cards": leeches,
         "users_with_leeches": leech_users,
         "statistics": "none stored: every figure is computed from the review log when shown",
         "tokens": "none stored: unsubscribe links are signed, not kept",

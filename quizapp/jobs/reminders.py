@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
+from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.jobs import mail
 from quizapp.jobs.runs import RunContext
@@ -32,6 +33,7 @@ from quizapp.models import OutboxMessage, User
 from quizapp.scheduling.studyday import study_day
 from quizapp.services import queue_data
 from quizapp.services.dashboard import current_streak
+from quizapp.vocabulary import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +100,11 @@ def user_for_token(token: str) -> User | None:
 
 def unsubscribe(user: User) -> bool:
     """Turn the user's reminders off; return False if they were already off."""
-    changed = db.session.execute(
+    changed = rows_changed(
         update(User)
         .where(User.id == user.id, User.reminders_enabled.is_(True))
         .values(reminders_enabled=False)
-    ).rowcount
+    )
     db.session.commit()
     if changed:
         log.info("user %d unsubscribed from reminders", user.id)
@@ -212,7 +214,7 @@ def remind(user: Recipient, today: date, at: datetime, now: datetime) -> str:
         # One user's bad data must not stop everyone after them; the next run retries them.
         log.exception("reminder for user %d failed", user.id)
         return "error"
-    return "queued" if row.status == "pending" else "skipped"
+    return "queued" if row.status == OutboxStatus.PENDING else "skipped"
 
 
 def decide(user: Recipient, today: date, at: datetime, now: datetime) -> OutboxMessage:
@@ -230,7 +232,7 @@ def decide(user: Recipient, today: date, at: datetime, now: datetime) -> OutboxM
         return _skip(row, "nothing due")
     summary = reminder_text(due, current_streak(user.id, today), days_left)
     unsubscribe_url = external_url("reminders.unsubscribe", token=unsubscribe_token(user.id))
-    row.status = "pending"
+    row.status = OutboxStatus.PENDING
     row.reason = summary
     row.to_address = user.email
     row.subject = summary[:1].upper() + summary[1:]
@@ -247,6 +249,6 @@ def decide(user: Recipient, today: date, at: datetime, now: datetime) -> OutboxM
 
 
 def _skip(row: OutboxMessage, reason: str) -> OutboxMessage:
-    row.status = "skipped"
+    row.status = OutboxStatus.SKIPPED
     row.reason = reason
     return row

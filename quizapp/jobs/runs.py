@@ -23,8 +23,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
+from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.models import JobRun
+from quizapp.vocabulary import JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +63,11 @@ class RunContext:
 
     def heartbeat(self) -> None:
         """Mark the claim alive (in the caller's transaction); raise RunLost if taken over."""
-        touched = db.session.execute(
+        touched = rows_changed(
             update(JobRun)
             .where(JobRun.id == self.run_id, JobRun.attempts == self.attempt)
             .values(heartbeat_at=utcnow())
-        ).rowcount
+        )
         if touched != 1:
             raise RunLost(f"job run {self.run_id} was taken over by another process")
 
@@ -94,7 +96,7 @@ def claim(job: str, period: str, stale_after: timedelta) -> tuple[JobRun | None,
         JobRun(
             job=job,
             period=period,
-            status="running",
+            status=JobStatus.RUNNING,
             attempts=1,
             owner=_owner(),
             started_at=now,
@@ -110,16 +112,16 @@ def claim(job: str, period: str, stale_after: timedelta) -> tuple[JobRun | None,
     existing = _load(job, period)
     if existing is None:  # deleted in between (a purge): try again next time
         return None, "claim raced with a purge"
-    if existing.status == "ok":
+    if existing.status == JobStatus.OK:
         return None, f"period {period} already done by {existing.owner}"
-    if existing.status == "running" and existing.heartbeat_at > now - stale_after:
+    if existing.status == JobStatus.RUNNING and existing.heartbeat_at > now - stale_after:
         return None, f"period {period} is being run by {existing.owner}"
     # Failed, or running with a dead heartbeat: take it over, exactly one of us.
-    taken = db.session.execute(
+    taken = rows_changed(
         update(JobRun)
         .where(JobRun.id == existing.id, JobRun.attempts == existing.attempts)
         .values(
-            status="running",
+            status=JobStatus.RUNNING,
             attempts=existing.attempts + 1,
             owner=_owner(),
             started_at=now,
@@ -128,7 +130,7 @@ def claim(job: str, period: str, stale_after: timedelta) -> tuple[JobRun | None,
             duration_ms=None,
             error=None,
         )
-    ).rowcount
+    )
     db.session.commit()
     if taken != 1:
         return None, f"period {period} was taken over by another process"
@@ -141,7 +143,7 @@ def _load(job: str, period: str) -> JobRun | None:
     return db.session.scalar(select(JobRun).where(JobRun.job == job, JobRun.period == period))
 
 
-def _finish(ctx: RunContext, status: str, duration_ms: int, **values: Any) -> None:
+def _finish(ctx: RunContext, status: JobStatus, duration_ms: int, **values: Any) -> None:
     # Conditional on our attempt: a run that lost its claim must not overwrite the new one.
     db.session.execute(
         update(JobRun)
@@ -166,11 +168,11 @@ def run(spec: JobSpec) -> Outcome:
         db.session.rollback()
         duration = round((time.perf_counter() - started) * 1000)
         error = "".join(traceback.format_exception(exc))[-MAX_ERROR_CHARS:]
-        _finish(ctx, "failed", duration, error=error)
+        _finish(ctx, JobStatus.FAILED, duration, error=error)
         log.exception("%s: period %s failed after %d ms", spec.name, period, duration)
         return Outcome(spec.name, period, "failed", error=str(exc), duration_ms=duration)
     duration = round((time.perf_counter() - started) * 1000)
-    _finish(ctx, "ok", duration, result=result)
+    _finish(ctx, JobStatus.OK, duration, result=result)
     log.info("%s: period %s done in %d ms: %s", spec.name, period, duration, result)
     return Outcome(spec.name, period, "ok", result=result, duration_ms=duration)
 
@@ -189,7 +191,7 @@ def last_failure(job: str) -> JobRun | None:
     """The job's most recent failed run (its error is shown even after later successes)."""
     return db.session.scalar(
         select(JobRun)
-        .where(JobRun.job == job, JobRun.status == "failed")
+        .where(JobRun.job == job, JobRun.status == JobStatus.FAILED)
         .order_by(JobRun.started_at.desc(), JobRun.id.desc())
         .limit(1)
     )

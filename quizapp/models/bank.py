@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.db import UTCDateTime
 from quizapp.extensions import db
+from quizapp.vocabulary import Difficulty, QuestionType, check_in
 
 
 class Bank(db.Model):  # type: ignore[name-defined,misc]
@@ -53,6 +64,8 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         UniqueConstraint("bank_id", "key", name="uq_questions_bank_key"),
         Index("ix_questions_topic_active_position", "topic_id", "active", "position"),
+        CheckConstraint(check_in("type", QuestionType), name="type_known"),
+        CheckConstraint(check_in("difficulty", Difficulty), name="difficulty_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.db import UTCDateTime
 from quizapp.extensions import db
-
-RUN_STATUSES = ("running", "ok", "failed")
+from quizapp.vocabulary import JobStatus, check_in
 
 
 class JobRun(db.Model):  # type: ignore[name-defined,misc]
@@ -23,12 +22,13 @@ class JobRun(db.Model):  # type: ignore[name-defined,misc]
         UniqueConstraint("job", "period", name="uq_job_runs_job_period"),
         # The admin page and `jobs list`: a job's latest runs.
         Index("ix_job_runs_job_started", "job", "started_at"),
+        CheckConstraint(check_in("status", JobStatus), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(64))
     period: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(10), default="running")
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.RUNNING.value)
     # Bumped by each take-over of a failed or stale run; updates are conditional on it.
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     # host:pid:thread of the process that holds the claim, for the admin page and logs.

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.db import UTCDateTime
 from quizapp.extensions import db
-
-# pending: waiting for the sender; sending: claimed by a sender (until claimed_at + lease);
-# sent: delivered; failed: gave up after MAX_ATTEMPTS; skipped: the day's decision was "no
-# message" (nothing due, already studied...), kept so the user is not looked at again that day.
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "skipped")
+from quizapp.vocabulary import OutboxStatus, check_in
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
@@ -25,6 +30,9 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
         UniqueConstraint("kind", "user_id", "study_day", name="uq_outbox_kind_user_day"),
         # The sender's queue and the nightly purge.
         Index("ix_outbox_status_id", "status", "id"),
+        # A skipped row (the day's decision was "no message") is kept so the user is not looked
+        # at again that day.
+        CheckConstraint(check_in("status", OutboxStatus), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +40,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # The user's study day the message is for (NULL for kinds that are not daily).
     study_day: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING.value)
     # Why a day was skipped, or the summary line of a message.
     reason: Mapped[str] = mapped_column(String(200), default="")
     to_address: Mapped[str] = mapped_column(String(254), default="")

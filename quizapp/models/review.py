@@ -10,11 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.db import UTCDateTime
 from quizapp.extensions import db
-
-# "reset" rows record a user starting a card over; they are not answers and every statistic
-# counts ANSWER_MODES only.
-ANSWER_MODES = ("review", "new", "reask", "practice")
-REVIEW_MODES = (*ANSWER_MODES, "reset")
+from quizapp.vocabulary import ReviewMode, check_in
 
 
 class Review(db.Model):  # type: ignore[name-defined,misc]
@@ -27,6 +23,8 @@ class Review(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_reviews_user_question_time", "user_id", "question_id", "reviewed_at"),
         Index("ix_reviews_question", "question_id"),
         CheckConstraint("grade BETWEEN 0 AND 5", name="grade_range"),
+        # "reset" rows record a user starting a card over; statistics count ANSWER_MODES only.
+        CheckConstraint(check_in("mode", ReviewMode), name="mode_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

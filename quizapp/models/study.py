@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.db import UTCDateTime
 from quizapp.extensions import db
 from quizapp.models.bank import Question
-
-SESSION_MODES = ("daily", "practice")
-ITEM_KINDS = ("review", "new", "reask", "practice")
+from quizapp.vocabulary import ANSWER_MODES, SessionMode, check_in
 
 
 class StudySession(db.Model):  # type: ignore[name-defined,misc]
     """A quiz sitting built from the daily queue (or a practice selection)."""
 
     __tablename__ = "study_sessions"
-    __table_args__ = (Index("ix_study_sessions_user_day", "user_id", "study_day"),)
+    __table_args__ = (
+        Index("ix_study_sessions_user_day", "user_id", "study_day"),
+        CheckConstraint(check_in("mode", SessionMode), name="mode_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     study_day: Mapped[date] = mapped_column()
-    mode: Mapped[str] = mapped_column(String(10), default="daily")
+    mode: Mapped[str] = mapped_column(String(10), default=SessionMode.DAILY.value)
     topic_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -34,7 +35,11 @@ class StudySessionItem(db.Model):  # type: ignore[name-defined,misc]
     """One presentation of a question within a session."""
 
     __tablename__ = "study_session_items"
-    __table_args__ = (Index("ix_study_session_items_session_order", "session_id", "sort_key"),)
+    __table_args__ = (
+        Index("ix_study_session_items_session_order", "session_id", "sort_key"),
+        # An item's answer is logged with its kind as the review mode.
+        CheckConstraint(check_in("kind", ANSWER_MODES), name="kind_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("study_sessions.id", ondelete="CASCADE"))

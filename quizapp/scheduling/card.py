@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Final, Literal
 
 from quizapp.scheduling.practice import cap_due_for_interview, practice_review
 from quizapp.scheduling.sm2 import (
@@ -32,11 +31,9 @@ from quizapp.scheduling.sm2 import (
     review,
     validate_grade,
 )
+from quizapp.vocabulary import ReviewMode
 
-__all__ = ["ANSWER_KINDS", "AnswerKind", "CardSnapshot", "apply_answer"]
-
-AnswerKind = Literal["review", "new", "reask", "practice", "reset"]
-ANSWER_KINDS: Final[tuple[AnswerKind, ...]] = ("review", "new", "reask", "practice", "reset")
+__all__ = ["CardSnapshot", "apply_answer", "is_failure"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +60,14 @@ class CardSnapshot:
         )
 
 
+def is_failure(grade: int) -> bool:
+    """A failed answer: a grade below SM-2's passing grade (lapses and leeches count these)."""
+    return grade < PASSING_GRADE
+
+
 def apply_answer(
     card: CardSnapshot,
-    kind: AnswerKind,
+    kind: ReviewMode | str,
     grade: int,
     *,
     today: date,
@@ -74,17 +76,17 @@ def apply_answer(
 ) -> CardSnapshot:
     """Return the card after one answer of the given kind on study day ``today``."""
     q = validate_grade(grade)
-    if kind not in ANSWER_KINDS:
+    if kind not in set(ReviewMode):
         raise ValueError(f"unknown answer kind {kind!r}")
-    if kind == "reset":
+    if kind == ReviewMode.RESET:
         return replace(CardSnapshot.new(today), lapses=card.lapses, review_count=card.review_count)
     counted = replace(card, review_count=card.review_count + 1)
-    if kind == "reask":
+    if kind == ReviewMode.REASK:
         return counted
-    lapsed = q < PASSING_GRADE and card.review_count > 0
+    lapsed = is_failure(q) and card.review_count > 0
     lapses = card.lapses + (1 if lapsed else 0)
-    if kind == "practice":
-        if q >= PASSING_GRADE:
+    if kind == ReviewMode.PRACTICE:
+        if not is_failure(q):
             return counted
         state = practice_review(card.sm2, q, max_interval_days=max_interval_days)
     else:

@@ -40,7 +40,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final, Literal
+from typing import Final
+
+from quizapp.vocabulary import ReviewMode
 
 __all__ = [
     "DIFFICULTY_ORDER",
@@ -119,11 +121,11 @@ class QueueItem:
     """One entry of the daily queue: a question id and whether it is a review or new."""
 
     question_id: int
-    kind: Literal["review", "new"]
+    kind: ReviewMode
 
     def __post_init__(self) -> None:
         """Reject an unknown kind."""
-        if self.kind not in ("review", "new"):
+        if self.kind not in (ReviewMode.REVIEW, ReviewMode.NEW):
             raise ValueError(f"kind must be 'review' or 'new', got {self.kind!r}")
 
 
@@ -195,8 +197,8 @@ def build_daily_queue(
         key=_new_key,
     )[:new_slots]
 
-    return [QueueItem(card.question_id, "review") for card in reviews] + [
-        QueueItem(card.question_id, "new") for card in fresh
+    return [QueueItem(card.question_id, ReviewMode.REVIEW) for card in reviews] + [
+        QueueItem(card.question_id, ReviewMode.NEW) for card in fresh
     ]
 
 

@@ -8,9 +8,9 @@ from sqlalchemy import and_, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionFlag, Review
-from quizapp.services.practice import LEECH_FAILURES
+from quizapp.services.leeches import leech_cards
+from quizapp.vocabulary import SCHEDULED_MODES
 
-SCHEDULED_MODES = ("review", "new", "practice")
 PAGE_SIZE = 50
 
 
@@ -47,15 +47,11 @@ def item_stats(
         .group_by(Review.question_id)
         .subquery()
     )
-    per_user = (
-        select(Review.question_id.label("qid"), Review.user_id)
-        .where(Review.grade < 3, Review.mode.in_(SCHEDULED_MODES))
-        .group_by(Review.question_id, Review.user_id)
-        .having(func.count() >= LEECH_FAILURES)
-        .subquery()
-    )
+    per_user = leech_cards()
     leeches = (
-        select(per_user.c.qid, func.count().label("users")).group_by(per_user.c.qid).subquery()
+        select(per_user.c.question_id.label("qid"), func.count().label("users"))
+        .group_by(per_user.c.question_id)
+        .subquery()
     )
     flags = (
         select(QuestionFlag.question_id.label("qid"), func.count().label("open"))

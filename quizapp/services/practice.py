@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, StudySession, User
+from quizapp.services.leeches import leech_cards
 from quizapp.services.progress import TopicProgress, topic_progress
 from quizapp.services.study import start_practice_session, today_for
 
-LEECH_FAILURES = 8
 PRACTICE_SIZE = 20
 WEAK_TOPICS = 3
 # Below this a topic is not listed as weak: small weakness scores are noise.
@@ -33,17 +33,7 @@ def weakest_topics(rows: Sequence[TopicProgress], limit: int = WEAK_TOPICS) -> l
 
 def leeches(user: User) -> list[tuple[Question, int, CardState]]:
     """Questions the user failed 8 or more times (re-asks and resets not counted)."""
-    failures = (
-        select(Review.question_id, func.count().label("failures"))
-        .where(
-            Review.user_id == user.id,
-            Review.grade < 3,
-            Review.mode.in_(("review", "new", "practice")),
-        )
-        .group_by(Review.question_id)
-        .having(func.count() >= LEECH_FAILURES)
-        .subquery()
-    )
+    failures = leech_cards(Review.user_id == user.id)
     rows = db.session.execute(
         select(Question, failures.c.failures, CardState)
         .join(failures, failures.c.question_id == Question.id)

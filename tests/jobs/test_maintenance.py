@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from quizapp.extensions import db
 from quizapp.jobs.registry import run_job
 from quizapp.models import JobRun, OutboxMessage, PendingImport
-from quizapp.services.practice import LEECH_FAILURES
+from quizapp.services.leeches import LEECH_FAILURES
 from tests.conftest import make_user
 from tests.jobs.helpers import add_review, count, give_due_cards, load_questions
 
