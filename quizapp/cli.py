@@ -19,8 +19,9 @@ from quizapp.banks import FORMATS
 from quizapp.banks.export import dump_csv, dump_yaml
 from quizapp.extensions import db
 from quizapp.jobs.cli import register_jobs_cli
-from quizapp.models import Bank, Question, Review
+from quizapp.models import Review
 from quizapp.services import accounts, backup
+from quizapp.services import banks as banks_overview
 from quizapp.services.bank_export import load_bank
 from quizapp.services.bank_files import find_bank_files, read_bank_file
 from quizapp.services.bank_import import ImportConflict, apply_import, plan_import
@@ -123,17 +124,13 @@ def import_banks(
 @needs_schema
 def list_banks() -> None:
     """List banks with their question counts."""
-    rows = db.session.execute(
-        select(Bank.slug, Bank.version, Bank.title, func.count(Question.id))
-        .outerjoin(Question, (Question.bank_id == Bank.id) & Question.active.is_(True))
-        .group_by(Bank.id)
-        .order_by(Bank.slug)
-    ).all()
+    rows = banks_overview.bank_rows()
     if not rows:
         click.echo("No banks yet. Import one with: flask --app quizapp banks import PATH")
         return
-    for slug, version, title, count in rows:
-        click.echo(f"{slug:32} v{version:<4} {count:5} questions  {title}")
+    for row in rows:
+        bank = row.bank
+        click.echo(f"{bank.slug:32} v{bank.version:<4} {row.active:5} questions  {bank.title}")
 
 
 @banks_cli.command("export")

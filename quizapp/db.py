@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from flask import Flask, has_request_context, request
-from sqlalchemy import DateTime, event
+from flask import Flask
+from sqlalchemy import CursorResult, DateTime, Executable, event
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.types import TypeDecorator
 
 from quizapp.extensions import db
+
+# Whether the work in progress only reads. The web layer sets it per request (GET and HEAD
+# change nothing); everything else (CLI, jobs, POSTs) may write.
+_read_only: ContextVar[bool] = ContextVar("quizapp_read_only", default=False)
+
+
+def set_read_only(read_only: bool) -> Any:
+    """Declare whether the current unit of work only reads; returns a token for ``reset``."""
+    return _read_only.set(read_only)
+
+
+def reset_read_only(token: Any) -> None:
+    """Undo a ``set_read_only``."""
+    _read_only.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -34,6 +49,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+def rows_changed(statement: Executable) -> int:
+    """Execute an INSERT, UPDATE or DELETE in the session; return how many rows it changed."""
+    result = cast("CursorResult[Any]", db.session.execute(statement))
+    return result.rowcount or 0
+
+
 def is_sqlite(engine: Engine) -> bool:
     """Tell whether an engine talks to SQLite."""
     return engine.dialect.name == "sqlite"
@@ -55,16 +76,11 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue on the busy
         # timeout instead of failing with "database is locked" when upgrading a read lock.
-        # GET and HEAD requests only read (every change is a POST), so they begin a plain
-        # deferred transaction: in WAL mode a reader never waits for the writer. Taking the
-        # write lock for them made every page queue behind every answer (the answer-cycle
-        # profile in bench/profiles spent half of each worker's time in this BEGIN).
-        connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
-
-
-def _read_only_request() -> bool:
-    """Tell whether the current work is a GET or HEAD request, which writes nothing."""
-    return has_request_context() and request.method in ("GET", "HEAD")
+        # Work declared read-only (GET and HEAD requests) begins a plain deferred
+        # transaction: in WAL mode a reader never waits for the writer. Taking the write
+        # lock for them made every page queue behind every answer (the answer-cycle profile
+        # in bench/profiles spent half of each worker's time in this BEGIN).
+        connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
 
 
 def init_db(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Template helpers: Markdown rendering with a per-revision cache, and globals."""
+"""Template helpers: Markdown rendering with a per-revision cache, bidi isolation, globals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import lru_cache
 from flask import Flask, Response
 from markupsafe import Markup
 
-from quizapp.auth.forms import EmptyForm
+from quizapp.forms import EmptyForm
 from quizapp.rendering import pygments_css, render_inline, render_markdown
 
 
@@ -21,11 +21,17 @@ def _cached_inline(text: str) -> Markup:
     return render_inline(text)
 
 
+def isolate(value: object) -> Markup:
+    """Wrap bank- or user-provided text in ``<bdi>``: its direction marks stay inside it."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 def register(app: Flask) -> None:
     """Expose the Markdown filters and the button form to templates."""
     # Keyed by the text itself, so an edited question never shows a stale rendering.
     app.jinja_env.filters["markdown"] = _cached_markdown
     app.jinja_env.filters["markdown_inline"] = _cached_inline
+    app.jinja_env.filters["isolate"] = isolate
 
     stylesheet = pygments_css()
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from quizapp.admin import bp
 from quizapp.admin.forms import UploadForm
-from quizapp.auth.forms import EmptyForm
 from quizapp.auth.session import admin_required
-from quizapp.extensions import db
-from quizapp.models import Bank, Question, Topic
+from quizapp.forms import EmptyForm
 from quizapp.security import parse_number
+from quizapp.services import banks as banks_overview
 from quizapp.services import flags, item_analysis, pending_imports
 from quizapp.services.bank_import import ImportConflict
 
@@ -23,22 +21,6 @@ from quizapp.services.bank_import import ImportConflict
 def index() -> str:
     """The admin home."""
     return render_template("admin/index.html")
-
-
-def _bank_rows() -> list:
-    active = func.count(Question.id).filter(Question.active.is_(True))
-    retired = func.count(Question.id).filter(Question.active.is_(False))
-    return db.session.execute(
-        select(
-            Bank,
-            active,
-            retired,
-            select(func.count(Topic.id)).where(Topic.bank_id == Bank.id).scalar_subquery(),
-        )
-        .outerjoin(Question, Question.bank_id == Bank.id)
-        .group_by(Bank.id)
-        .order_by(Bank.slug)
-    ).all()
 
 
 @bp.route("/banks", methods=["GET", "POST"])
@@ -61,7 +43,11 @@ def banks() -> str | tuple[str, int]:
     elif form.errors:
         status = 422
     return render_template(
-        "admin/banks.html", form=form, rows=_bank_rows(), preview=preview, confirm_form=EmptyForm()
+        "admin/banks.html",
+        form=form,
+        rows=banks_overview.bank_rows(),
+        preview=preview,
+        confirm_form=EmptyForm(),
     ), status
 
 
@@ -75,7 +61,7 @@ def pending(pending_id: int) -> str:
     return render_template(
         "admin/banks.html",
         form=UploadForm(),
-        rows=_bank_rows(),
+        rows=banks_overview.bank_rows(),
         preview=pending_imports.preview_pending(staged),
         confirm_form=EmptyForm(),
     )

@@ -36,10 +36,6 @@ def _visible(form: FlaskForm, field: StringField) -> None:
         raise ValidationError("Use visible characters only: no control or invisible characters.")
 
 
-class EmptyForm(FlaskForm):
-    """A form with only a CSRF token, for buttons that change state."""
-
-
 class RegisterForm(FlaskForm):
     """Create an account."""
 

@@ -19,8 +19,8 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from quizapp.auth.forms import EmptyForm
 from quizapp.charts import bar_chart, heatmap
+from quizapp.forms import EmptyForm
 from quizapp.progress import bp
 from quizapp.security import parse_ids
 from quizapp.services import practice, progress, reviews, study

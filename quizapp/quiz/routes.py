@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from quizapp.auth.forms import EmptyForm
-from quizapp.extensions import db, limiter
-from quizapp.models import CardState, Question, Review
+from quizapp.extensions import limiter
+from quizapp.forms import EmptyForm
 from quizapp.quiz import bp
 from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, TopicsForm
-from quizapp.quiz.presenting import card_version, comes_back, expected_answer, shown_choices
-from quizapp.scheduling.grading import allowed_adjustments
+from quizapp.scheduling.grading import ADJUSTMENT_LABELS, Submission
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
 from quizapp.security import is_safe_next, parse_ids, parse_number
-from quizapp.services import dashboard, flags, progress, reviews, study, topics
+from quizapp.services import dashboard, flags, progress, quiz_pages, reviews, study, topics
 
 
 @bp.route("/")
@@ -78,59 +75,50 @@ def current() -> Response:
 @login_required
 def session_view(session_id: int) -> str | Response:
     """Show the session's next question, or its summary when done."""
-    session = study.get_session(current_user, session_id)
-    if session is None:
+    page = quiz_pages.question_page(current_user, session_id)
+    if page is None:
         abort(404)
-    item = study.next_item(session)
-    if item is None:
-        return redirect(url_for("quiz.summary", session_id=session.id))
-    question = db.session.get(Question, item.question_id)
-    card = db.session.scalar(
-        select(CardState).where(
-            CardState.user_id == current_user.id, CardState.question_id == question.id
-        )
-    )
-    form = AnswerForm(version=str(card_version(card)))
-    last = study.last_answered_item(session)
+    if page.item is None:
+        return redirect(url_for("quiz.summary", session_id=session_id))
     return render_template(
         "quiz/question.html",
-        session=session,
-        item=item,
-        question=question,
-        form=form,
-        choices=shown_choices(question, item) if question.choices else [],
-        progress=study.session_progress(session),
+        page=page,
+        form=AnswerForm(version=str(page.card_version)),
         grade_meanings=GRADE_MEANINGS,
-        can_undo=last is not None,
         undo_form=EmptyForm(),
     )
 
 
-def _answer_input(form: AnswerForm) -> reviews.AnswerInput:
-    def number(raw: str | None) -> int | None:
-        raw = (raw or "").strip()
-        if not raw:
-            return None
-        if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
-            raise reviews.InvalidAnswer("A number in the form is not valid.")
-        return int(raw)
+def _number(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
+        raise reviews.InvalidAnswer("A number in the form is not valid.")
+    return int(raw)
 
-    elapsed = number(form.elapsed_ms.data)
-    truth = {"true": True, "false": False}.get((form.truth.data or "").lower())
-    return reviews.AnswerInput(
-        grade=number(form.grade.data),
-        selected=tuple(number(v) or 0 for v in request.form.getlist("choice")),
+
+def _response(form: AnswerForm) -> Submission:
+    # An empty pick is no pick (never choice 0); the grader says what is missing.
+    picks = (_number(v) for v in request.form.getlist("choice"))
+    return Submission(
+        grade=_number(form.grade.data),
+        selected=tuple(p for p in picks if p is not None),
         text=form.text.data,
-        truth=truth,
-        # Timings outside a day are a stale page or a tampered field: treat as untimed.
-        elapsed_ms=elapsed if elapsed is not None and 0 <= elapsed <= 86_400_000 else None,
+        truth={"true": True, "false": False}.get((form.truth.data or "").lower()),
     )
+
+
+def _elapsed_ms(form: AnswerForm) -> int | None:
+    elapsed = _number(form.elapsed_ms.data)
+    # Timings outside a day are a stale page or a tampered field: treat as untimed.
+    return elapsed if elapsed is not None and 0 <= elapsed <= 86_400_000 else None
 
 
 @bp.route("/quiz/items/<int:item_id>/answer", methods=["POST"])
 @login_required
 @limiter.limit("120/minute")
-def answer(item_id: int) -> str | Response | tuple[str, int]:
+def answer(item_id: int) -> str | Response | tuple[Response, int]:
     """Grade and record an answer, then show the feedback."""
     form = AnswerForm()
     if not form.validate_on_submit():
@@ -139,11 +127,10 @@ def answer(item_id: int) -> str | Response | tuple[str, int]:
     if item is None:
         abort(404)
     try:
-        given = _answer_input(form)
         seen = parse_number(form.version.data)
         if form.version.data and seen is None:
             raise reviews.InvalidAnswer("The page is out of date; reload it and answer again.")
-        reviews.answer(current_user, item_id, given, seen)
+        reviews.answer(current_user, item_id, _response(form), seen, _elapsed_ms(form))
     except reviews.InvalidAnswer as exc:
         flash(str(exc), "error")
         return redirect(url_for("quiz.session_view", session_id=item.session_id)), 422
@@ -157,32 +144,19 @@ def answer(item_id: int) -> str | Response | tuple[str, int]:
 @login_required
 def feedback(item_id: int) -> str | Response:
     """What was right, the explanation, the grade and when the card comes back."""
-    item = study.get_item(current_user, item_id)
-    if item is None:
+    page = quiz_pages.feedback_page(current_user, item_id)
+    if page is None:
         abort(404)
-    if item.review_id is None:
-        return redirect(url_for("quiz.session_view", session_id=item.session_id))
-    review = db.session.get(Review, item.review_id)
-    question = db.session.get(Question, item.question_id)
-    session = study.get_session(current_user, item.session_id)
-    is_last = study.last_answered_item(session) is item
-    adjust = allowed_adjustments(None if question.type == "flashcard" else review.correct)
+    if page.review is None:
+        return redirect(url_for("quiz.session_view", session_id=page.item.session_id))
     return render_template(
         "quiz/feedback.html",
-        session=session,
-        item=item,
-        review=review,
-        question=question,
-        choices=shown_choices(question, item) if question.choices else [],
-        expected=expected_answer(question),
-        comes_back=comes_back(review, study.today_for(current_user)),
-        progress=study.session_progress(session),
-        is_last=is_last,
-        adjustments=[g for g in adjust if g != review.grade] if is_last else [],
+        page=page,
         grade_meanings=GRADE_MEANINGS,
+        adjustment_labels=ADJUSTMENT_LABELS,
         form=AdjustForm(),
         undo_form=EmptyForm(),
-        flag_form=FlagForm(back=url_for("quiz.feedback", item_id=item.id)),
+        flag_form=FlagForm(back=url_for("quiz.feedback", item_id=item_id)),
     )
 
 

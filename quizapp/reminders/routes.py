@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from quizapp.auth.forms import EmptyForm
 from quizapp.errors import render_error
+from quizapp.forms import EmptyForm
 from quizapp.jobs import reminders
 from quizapp.reminders import bp
 

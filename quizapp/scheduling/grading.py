@@ -1,4 +1,9 @@
-"""Mapping an answer to an SM-2 grade.
+"""Mapping an answer to an SM-2 grade: one grading function per question type.
+
+``GRADERS`` maps every ``QuestionType`` to its grader; ``grade_submission`` runs it and turns
+its verdict into a grade. A grader checks the response against the question's ``AnswerKey``
+and raises ``InvalidSubmission`` (with a message for the user) when there is nothing to
+grade.
 
 Checking answers:
 
@@ -11,7 +16,10 @@ Checking answers:
   not match ``"C"``; ``#``, ``*`` and ``@`` are punctuation, so ``"@property"`` matches
   ``"property"``. Punctuation is removed, not turned into a space: ``"don't"`` is ``"dont"``.
   An answer that normalizes to nothing is never correct.
-- Choice questions are right only when the selected set equals the correct set exactly.
+- Choice questions are right only when the selected set equals the correct set exactly; a
+  single-choice answer is exactly one pick, and every pick must be one of the choices.
+- True/false answers are right when they equal the key.
+- Flashcards are self-graded: the user's 0-5 grade is the grade, and 3 or more counts as right.
 
 The automatic grade (``auto_grade``):
 
@@ -35,39 +43,46 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
-from quizapp.scheduling.sm2 import MAX_GRADE, MIN_GRADE, validate_grade
+from quizapp.scheduling.sm2 import MAX_GRADE, MIN_GRADE, PASSING_GRADE, validate_grade
+from quizapp.vocabulary import Difficulty, QuestionType
 
 __all__ = [
-    "QUESTION_TYPES",
-    "SELF_GRADED_TYPES",
+    "ADJUSTMENT_LABELS",
+    "GRADERS",
+    "MAX_TEXT_ANSWER",
+    "AnswerKey",
+    "Checked",
+    "InvalidSubmission",
+    "Submission",
+    "Verdict",
+    "adjusted_verdict",
     "allowed_adjustments",
     "auto_grade",
     "choices_correct",
     "fast_threshold_seconds",
+    "grade_submission",
     "normalize_answer",
     "short_answer_correct",
     "validate_grade",
 ]
 
-QUESTION_TYPES: Final = frozenset(
-    {"flashcard", "single_choice", "multiple_choice", "true_false", "short_answer"}
-)
-SELF_GRADED_TYPES: Final = frozenset({"flashcard"})
+MAX_TEXT_ANSWER: Final = 500
 
-_BASE_SECONDS: Final[dict[str, int]] = {
-    "true_false": 8,
-    "single_choice": 15,
-    "multiple_choice": 25,
-    "short_answer": 20,
+_BASE_SECONDS: Final[Mapping[QuestionType, int]] = {
+    QuestionType.TRUE_FALSE: 8,
+    QuestionType.SINGLE_CHOICE: 15,
+    QuestionType.MULTIPLE_CHOICE: 25,
+    QuestionType.SHORT_ANSWER: 20,
 }
-_DIFFICULTY_FACTOR: Final[dict[str, Fraction]] = {
-    "easy": Fraction(1),
-    "medium": Fraction(3, 2),
-    "hard": Fraction(2),
+_DIFFICULTY_FACTOR: Final[Mapping[Difficulty, Fraction]] = {
+    Difficulty.EASY: Fraction(1),
+    Difficulty.MEDIUM: Fraction(3, 2),
+    Difficulty.HARD: Fraction(2),
 }
 
 _GRADE_WRONG: Final = 1
@@ -77,6 +92,59 @@ _GRADE_RIGHT: Final = 4
 _GRADE_FAST: Final = 5
 
 _KEPT_PUNCTUATION: Final = frozenset({"_"})
+
+# How the feedback page offers each grade an automatically graded answer can be changed to.
+ADJUSTMENT_LABELS: Final[Mapping[int, str]] = {
+    _GRADE_WRONG: "I didn't know it",
+    _GRADE_ALMOST: "I almost had it",
+    _GRADE_STRUGGLED: "I guessed / struggled",
+    _GRADE_RIGHT: "I knew it",
+    _GRADE_FAST: "That was easy",
+}
+
+
+class InvalidSubmission(ValueError):
+    """The response cannot be graded; the message says what the user should do."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerKey:
+    """What a question accepts as right: the grading side of a stored question."""
+
+    type: QuestionType
+    difficulty: Difficulty
+    choice_count: int = 0
+    correct_choices: frozenset[int] = frozenset()
+    truth: bool | None = None
+    accepted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What the user submitted, already parsed: only the fields of the question's type count."""
+
+    grade: int | None = None
+    selected: tuple[int, ...] = ()
+    text: str | None = None
+    truth: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A grader's verdict: right or wrong, the grade when the user gave one, what to log."""
+
+    correct: bool
+    logged: dict[str, object]
+    self_grade: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """An answer's SM-2 grade, whether it was right, and the response to log."""
+
+    grade: int
+    correct: bool
+    logged: dict[str, object]
 
 
 def normalize_answer(text: str) -> str:
@@ -109,15 +177,90 @@ def choices_correct(selected: Collection[int], correct: Collection[int]) -> bool
     return set(selected) == set(correct)
 
 
+def _picks(key: AnswerKey, given: Submission) -> frozenset[int]:
+    if not given.selected:
+        raise InvalidSubmission("Pick an answer first.")
+    if any(i < 0 or i >= key.choice_count for i in given.selected):
+        raise InvalidSubmission("That choice is not one of this question's choices.")
+    return frozenset(given.selected)
+
+
+def grade_flashcard(key: AnswerKey, given: Submission) -> Checked:
+    """A flashcard: the user's own grade from 0 to 5."""
+    if given.grade is None:
+        raise InvalidSubmission("Choose a grade from 0 to 5.")
+    try:
+        grade = validate_grade(given.grade)
+    except ValueError as exc:
+        raise InvalidSubmission("A grade is a whole number from 0 to 5.") from exc
+    return Checked(grade >= PASSING_GRADE, {"grade": grade}, self_grade=grade)
+
+
+def grade_single_choice(key: AnswerKey, given: Submission) -> Checked:
+    """Exactly one pick, right when it is the correct choice."""
+    picks = _picks(key, given)
+    if len(picks) != 1:
+        raise InvalidSubmission("Pick exactly one answer.")
+    return Checked(choices_correct(picks, key.correct_choices), {"selected": sorted(picks)})
+
+
+def grade_multiple_choice(key: AnswerKey, given: Submission) -> Checked:
+    """One or more picks, right when they are exactly the correct choices."""
+    picks = _picks(key, given)
+    return Checked(choices_correct(picks, key.correct_choices), {"selected": sorted(picks)})
+
+
+def grade_true_false(key: AnswerKey, given: Submission) -> Checked:
+    """True or false, right when it equals the key."""
+    if given.truth is None:
+        raise InvalidSubmission("Choose true or false.")
+    return Checked(given.truth is key.truth, {"answer": given.truth})
+
+
+def grade_short_answer(key: AnswerKey, given: Submission) -> Checked:
+    """Typed text, right when it matches an accepted answer leniently (``normalize_answer``)."""
+    text = (given.text or "").strip()
+    if not text:
+        raise InvalidSubmission("Type an answer first.")
+    if len(text) > MAX_TEXT_ANSWER:
+        raise InvalidSubmission(f"Answers are at most {MAX_TEXT_ANSWER} characters.")
+    return Checked(short_answer_correct(text, key.accepted), {"text": text})
+
+
+Grader = Callable[[AnswerKey, Submission], Checked]
+
+GRADERS: Final[Mapping[QuestionType, Grader]] = {
+    QuestionType.FLASHCARD: grade_flashcard,
+    QuestionType.SINGLE_CHOICE: grade_single_choice,
+    QuestionType.MULTIPLE_CHOICE: grade_multiple_choice,
+    QuestionType.TRUE_FALSE: grade_true_false,
+    QuestionType.SHORT_ANSWER: grade_short_answer,
+}
+
+
+def grade_submission(key: AnswerKey, given: Submission, elapsed_seconds: float | None) -> Verdict:
+    """Check a submission with its type's grader and give it an SM-2 grade."""
+    checked = GRADERS[key.type](key, given)
+    if checked.self_grade is not None:
+        return Verdict(checked.self_grade, checked.correct, checked.logged)
+    threshold = fast_threshold_seconds(key.type, key.difficulty)
+    return Verdict(
+        auto_grade(checked.correct, elapsed_seconds, threshold), checked.correct, checked.logged
+    )
+
+
 def fast_threshold_seconds(question_type: str, difficulty: str) -> int:
     """Return the seconds within which a right answer counts as given without hesitation."""
-    if question_type in SELF_GRADED_TYPES:
-        raise ValueError(f"{question_type!r} questions are self-graded and have no threshold")
-    if question_type not in _BASE_SECONDS:
+    if question_type not in set(QuestionType):
         raise ValueError(f"unknown question type: {question_type!r}")
-    if difficulty not in _DIFFICULTY_FACTOR:
+    if QuestionType(question_type).self_graded:
+        raise ValueError(f"{question_type!r} questions are self-graded and have no threshold")
+    if difficulty not in set(Difficulty):
         raise ValueError(f"difficulty must be easy, medium or hard, got {difficulty!r}")
-    return math.ceil(_BASE_SECONDS[question_type] * _DIFFICULTY_FACTOR[difficulty])
+    seconds = (
+        _BASE_SECONDS[QuestionType(question_type)] * _DIFFICULTY_FACTOR[Difficulty(difficulty)]
+    )
+    return math.ceil(seconds)
 
 
 def auto_grade(
@@ -149,10 +292,20 @@ def auto_grade(
     return _GRADE_RIGHT
 
 
-def allowed_adjustments(correct: bool | None) -> tuple[int, ...]:
-    """Return the grades a user may pick after feedback; ``None`` means a self-graded flashcard."""
-    if correct is None:
+def allowed_adjustments(question_type: QuestionType, correct: bool) -> tuple[int, ...]:
+    """Return the grades a user may pick after feedback on an answer to this question type."""
+    if question_type.self_graded:
         return tuple(range(MIN_GRADE, MAX_GRADE + 1))
     if correct:
         return (_GRADE_STRUGGLED, _GRADE_RIGHT, _GRADE_FAST)
     return (_GRADE_WRONG, _GRADE_ALMOST)
+
+
+def adjusted_verdict(question_type: QuestionType, verdict: Verdict, grade: int) -> Verdict:
+    """The verdict after the user changes its grade; raises InvalidSubmission if not allowed."""
+    allowed = allowed_adjustments(question_type, verdict.correct)
+    if grade not in allowed:
+        raise InvalidSubmission(f"That grade is not available here (choose from {list(allowed)}).")
+    # A self-graded answer is right when its new grade passes; otherwise rightness stays.
+    correct = grade >= PASSING_GRADE if question_type.self_graded else verdict.correct
+    return Verdict(grade, correct, verdict.logged)

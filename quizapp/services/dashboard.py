@@ -18,10 +18,11 @@ from quizapp.models import (
     Topic,
     User,
 )
-from quizapp.models.review import ANSWER_MODES
 from quizapp.scheduling.queue import QueueLimits, remaining_new, remaining_reviews
 from quizapp.services import queue_data
+from quizapp.services.cards import due_by
 from quizapp.services.study import open_session, today_for
+from quizapp.vocabulary import ANSWER_MODES
 
 
 @dataclass(frozen=True)
@@ -131,12 +132,7 @@ def session_summary(user: User, session: StudySession) -> SessionSummary:
             select(func.count())
             .select_from(CardState)
             .join(Question, Question.id == CardState.question_id)
-            .where(
-                CardState.user_id == user.id,
-                CardState.due_day <= tomorrow,
-                CardState.suspended.is_(False),
-                Question.active.is_(True),
-            )
+            .where(due_by(user.id, tomorrow))
         )
         or 0
     )

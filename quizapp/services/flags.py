@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from quizapp.clock import utcnow
+from quizapp.db import rows_changed
 from quizapp.extensions import db
-from quizapp.models import CardState, QuestionFlag, User
+from quizapp.models import QuestionFlag, User
 from quizapp.models.flag import FLAG_REASONS
+from quizapp.services.cards import card_for
 
 MAX_COMMENT = 2000
 
@@ -18,12 +20,7 @@ class FlagError(ValueError):
 
 def flag_question(user: User, question_id: int, reason: str, comment: str) -> QuestionFlag | None:
     """File a flag on a question the user has answered; None if they never saw it."""
-    seen = db.session.scalar(
-        select(CardState.id).where(
-            CardState.user_id == user.id, CardState.question_id == question_id
-        )
-    )
-    if seen is None:
+    if card_for(user.id, question_id) is None:
         return None
     if reason not in FLAG_REASONS:
         raise FlagError("Pick what is wrong with the question.")
@@ -44,11 +41,11 @@ def flag_question(user: User, question_id: int, reason: str, comment: str) -> Qu
 
 def resolve_flag(admin: User, flag_id: int) -> bool:
     """Mark an open flag resolved; False when there is no such open flag."""
-    done = db.session.execute(
+    done = rows_changed(
         update(QuestionFlag)
         .where(QuestionFlag.id == flag_id, QuestionFlag.resolved_at.is_(None))
         .values(resolved_at=utcnow(), resolved_by=admin.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return done == 1

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from quizapp.banks import ParseResult, format_for, parse_bank
 from quizapp.clock import utcnow
+from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.models import PendingImport, User
 from quizapp.services.bank_import import ImportConflict, ImportPlan, apply_import, plan_import
@@ -99,8 +100,8 @@ def discard_pending(pending: PendingImport) -> None:
 
 def purge_expired() -> int:
     """Delete staged uploads older than a day; returns how many."""
-    result = db.session.execute(
+    changed = rows_changed(
         delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_TTL)
     )
     db.session.commit()
-    return result.rowcount or 0
+    return changed

@@ -18,17 +18,18 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, CardState, Question, Review, Topic, User
-from quizapp.models.review import ANSWER_MODES
+from quizapp.services.cards import card_for, due_by
 from quizapp.services.dashboard import current_streak
+from quizapp.vocabulary import ANSWER_MODES, SCHEDULED_MODES
 
 MATURE_DAYS = 21
 # Answers that carry information about recall: first answers of the day, not re-asks or resets.
-SCHEDULED_MODES = ("review", "new", "practice")
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def totals(user: User, today: date) -> Totals:
         reviews_today=r_today,
         reviews_week=r_week,
         reviews_all=r_all,
-        seconds=int(millis) // 1000,
+        seconds=int(millis or 0) // 1000,
         streak=current_streak(user.id, today),
         longest_streak=longest_streak(user.id),
     )
@@ -162,12 +163,7 @@ def forecast(user: User, today: date, days: int = 30) -> list[tuple[date, int]]:
     rows = db.session.execute(
         select(due.label("day"), func.count())
         .join(Question, Question.id == CardState.question_id)
-        .where(
-            CardState.user_id == user.id,
-            CardState.due_day <= end,
-            CardState.suspended.is_(False),
-            Question.active.is_(True),
-        )
+        .where(due_by(user.id, end))
         .group_by("day")
     ).all()
     counts = {_as_date(day): n for day, n in rows}
@@ -336,9 +332,7 @@ def topic_progress(user: User, today: date) -> list[TopicProgress]:
 
 def question_history(user: User, question_id: int) -> dict[str, object] | None:
     """A question with the user's card and every answer to it; None if never answered."""
-    card = db.session.scalar(
-        select(CardState).where(CardState.user_id == user.id, CardState.question_id == question_id)
-    )
+    card = card_for(user.id, question_id)
     if card is None:
         return None
     answers = db.session.scalars(
@@ -399,16 +393,22 @@ CARD_COLUMNS = [
 ]
 
 
+def _with_names(row: type[Review] | type[CardState]) -> Select[*tuple[Any, ...]]:
+    # Each exported row names its question by bank slug, question id and topic slug, and is
+    # streamed in batches: an export never holds a user's whole history in memory.
+    return (
+        select(row, Bank.slug, Question.key, Topic.slug)
+        .join(Question, Question.id == row.question_id)
+        .join(Bank, Bank.id == Question.bank_id)
+        .join(Topic, Topic.id == Question.topic_id)
+        .execution_options(yield_per=1000)
+    )
+
+
 def review_rows(user: User) -> Iterator[list[object]]:
     """The user's review log as CSV rows, streamed in batches (never all in memory)."""
     stmt = (
-        select(Review, Bank.slug, Question.key, Topic.slug)
-        .join(Question, Question.id == Review.question_id)
-        .join(Bank, Bank.id == Question.bank_id)
-        .join(Topic, Topic.id == Question.topic_id)
-        .where(Review.user_id == user.id)
-        .order_by(Review.reviewed_at, Review.id)
-        .execution_options(yield_per=1000)
+        _with_names(Review).where(Review.user_id == user.id).order_by(Review.reviewed_at, Review.id)
     )
     for review, bank, key, topic in db.session.execute(stmt):
         yield [
@@ -432,16 +432,8 @@ def review_rows(user: User) -> Iterator[list[object]]:
 
 def card_rows(user: User) -> Iterator[list[object]]:
     """The user's card states as CSV rows."""
-    stmt = (
-        select(CardState, Bank.slug, Question.key, Topic.slug)
-        .join(Question, Question.id == CardState.question_id)
-        .join(Bank, Bank.id == Question.bank_id)
-        .join(Topic, Topic.id == Question.topic_id)
-        .where(CardState.user_id == user.id)
-        .order_by(Bank.slug, Question.position)
-        .execution_options(yield_per=1000)
-    )
-    for card, bank, key, topic in db.session.execute(stmt):
+    stmt = _with_names(CardState).where(CardState.user_id == user.id)
+    for card, bank, key, topic in db.session.execute(stmt.order_by(Bank.slug, Question.position)):
         yield [
             bank,
             key,

@@ -4,33 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import Date, Float, and_, case, cast, exists, func, literal, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, Topic, User, UserExcludedTopic
-from quizapp.models.review import ANSWER_MODES
 from quizapp.scheduling.queue import DIFFICULTY_ORDER, DueCard, NewCard
 from quizapp.scheduling.sm2 import easiness_from_hundredths
+from quizapp.vocabulary import ANSWER_MODES, ReviewMode
+
+SelectT = TypeVar("SelectT", bound="Select[*tuple[Any, ...]]")
 
 _DIFFICULTY_RANK = case(DIFFICULTY_ORDER, value=Question.difficulty, else_=len(DIFFICULTY_ORDER))
 
 
-def _not_excluded(user_id: int) -> object:
+def _not_excluded(user_id: int) -> ColumnElement[bool]:
     return ~exists().where(
         UserExcludedTopic.user_id == user_id, UserExcludedTopic.topic_id == Question.topic_id
     )
 
 
-def _restrict(stmt: Select, user_id: int, topic_ids: Collection[int] | None) -> Select:
+def _restrict(stmt: SelectT, user_id: int, topic_ids: Collection[int] | None) -> SelectT:
     stmt = stmt.where(Question.active.is_(True), _not_excluded(user_id))
     if topic_ids is not None:
         stmt = stmt.where(Question.topic_id.in_(list(topic_ids)))
     return stmt
 
 
-def _overdue_ratio(today: date) -> ColumnElement[float]:
+def _overdue_ratio(today: date) -> ColumnElement[Any]:
     """SQL for (today - due_day) / max(interval_days, 1), the queue's review order.
 
     As a double it orders exactly like the pure core's Fraction for any day counts below
@@ -102,41 +105,32 @@ def new_cards(user_id: int, limit: int, topic_ids: Collection[int] | None = None
     return [NewCard(qid, slug, bank, tpos, diff, pos) for qid, slug, bank, tpos, diff, pos in rows]
 
 
+def _count(model: type[CardState] | type[Review], *where: ColumnElement[bool]) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
 def new_done_today(user_id: int, today: date) -> int:
     """New questions the user started today (index: card_states(user_id, introduced_day))."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(CardState)
-            .where(CardState.user_id == user_id, CardState.introduced_day == today)
-        )
-        or 0
-    )
+    return _count(CardState, CardState.user_id == user_id, CardState.introduced_day == today)
 
 
 def reviews_done_today(user_id: int, today: date) -> int:
     """Scheduled reviews answered today (index: reviews(user_id, study_day))."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Review)
-            .where(Review.user_id == user_id, Review.study_day == today, Review.mode == "review")
-        )
-        or 0
+    return _count(
+        Review,
+        Review.user_id == user_id,
+        Review.study_day == today,
+        Review.mode == ReviewMode.REVIEW,
     )
 
 
 def answered_today(user_id: int, today: date) -> int:
     """All answers given today, re-asks and practice included."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Review)
-            .where(
-                Review.user_id == user_id, Review.study_day == today, Review.mode.in_(ANSWER_MODES)
-            )
-        )
-        or 0
+    return _count(
+        Review,
+        Review.user_id == user_id,
+        Review.study_day == today,
+        Review.mode.in_(ANSWER_MODES),
     )
 
 

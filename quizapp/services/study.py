@@ -21,6 +21,7 @@ from quizapp.scheduling.queue import (
 )
 from quizapp.scheduling.studyday import study_day
 from quizapp.services import queue_data
+from quizapp.vocabulary import ReviewMode, SessionMode
 
 
 def today_for(user: User) -> date:
@@ -36,7 +37,7 @@ def _shuffle_seed() -> int:
     return secrets.randbelow(2**31 - 1)
 
 
-def open_session(user: User, mode: str = "daily") -> StudySession | None:
+def open_session(user: User, mode: SessionMode = SessionMode.DAILY) -> StudySession | None:
     """The user's unfinished session of today in this mode, if any."""
     return db.session.scalar(
         select(StudySession)
@@ -84,46 +85,52 @@ def start_daily_session(
     if not queue:
         db.session.commit()
         return None
-    session = StudySession(
-        user_id=user.id, study_day=today, mode="daily", topic_ids=wanted, started_at=utcnow()
+    return _create_session(
+        user,
+        today,
+        SessionMode.DAILY,
+        [(item.question_id, item.kind) for item in queue],
+        topic_ids=wanted,
     )
-    db.session.add(session)
-    db.session.flush()
-    db.session.add_all(
-        StudySessionItem(
-            session_id=session.id,
-            question_id=item.question_id,
-            kind=item.kind,
-            sort_key=float(position + 1),
-            shuffle_seed=_shuffle_seed(),
-        )
-        for position, item in enumerate(queue)
-    )
-    db.session.commit()
-    return session
 
 
 def start_practice_session(user: User, question_ids: list[int]) -> StudySession | None:
     """Start a practice session over the given questions (weak topics); None if empty."""
     if not question_ids:
         return None
-    current = open_session(user, "practice")
+    current = open_session(user, SessionMode.PRACTICE)
     if current is not None:
         current.finished_at = utcnow()
+    return _create_session(
+        user,
+        today_for(user),
+        SessionMode.PRACTICE,
+        [(qid, ReviewMode.PRACTICE) for qid in question_ids],
+    )
+
+
+def _create_session(
+    user: User,
+    today: date,
+    mode: SessionMode,
+    items: list[tuple[int, ReviewMode]],
+    topic_ids: list[int] | None = None,
+) -> StudySession:
+    # One transaction: the session and its items, in the given order.
     session = StudySession(
-        user_id=user.id, study_day=today_for(user), mode="practice", started_at=utcnow()
+        user_id=user.id, study_day=today, mode=mode, topic_ids=topic_ids, started_at=utcnow()
     )
     db.session.add(session)
     db.session.flush()
     db.session.add_all(
         StudySessionItem(
             session_id=session.id,
-            question_id=qid,
-            kind="practice",
+            question_id=question_id,
+            kind=kind,
             sort_key=float(position + 1),
             shuffle_seed=_shuffle_seed(),
         )
-        for position, qid in enumerate(question_ids)
+        for position, (question_id, kind) in enumerate(items)
     )
     db.session.commit()
     return session
@@ -186,7 +193,7 @@ def session_progress(session: StudySession) -> SessionProgress:
             func.count(StudySessionItem.answered_at),
             func.count(),
             func.count().filter(
-                StudySessionItem.kind == "reask", StudySessionItem.answered_at.is_(None)
+                StudySessionItem.kind == ReviewMode.REASK, StudySessionItem.answered_at.is_(None)
             ),
         ).where(StudySessionItem.session_id == session.id)
     ).one()

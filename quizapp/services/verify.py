@@ -11,7 +11,8 @@ from sqlalchemy import select
 from quizapp.extensions import db
 from quizapp.models import CardState, Review, User
 from quizapp.scheduling.card import CardSnapshot, apply_answer
-from quizapp.services.reviews import card_snapshot
+from quizapp.services.cards import card_snapshot
+from quizapp.vocabulary import ReviewMode
 
 
 @dataclass(frozen=True)
@@ -36,22 +37,22 @@ def _sm2_fields(card: CardSnapshot) -> tuple[int, int, int, int, int]:
     )
 
 
+def _logged(review: Review, when: str) -> tuple[int, ...]:
+    """(repetitions, easiness, interval, lapses) the review logged ``before`` or ``after``."""
+    fields = ("repetitions", "easiness", "interval", "lapses")
+    return tuple(getattr(review, f"{name}_{when}") for name in fields)
+
+
 def _replay(
     user_id: int, question_id: int, reviews: list[Review], card: CardState | None
 ) -> Iterator[Mismatch]:
     state: CardSnapshot | None = None
     for review in reviews:
         if state is None:
-            if review.mode != "new":
+            if review.mode != ReviewMode.NEW:
                 yield Mismatch(user_id, question_id, f"first review {review.id} is not a new card")
             state = CardSnapshot.new(review.study_day)
-        logged_before = (
-            review.repetitions_before,
-            review.easiness_before,
-            review.interval_before,
-            review.lapses_before,
-        )
-        if logged_before != _sm2_fields(state)[:4]:
+        if _logged(review, "before") != _sm2_fields(state)[:4]:
             yield Mismatch(
                 user_id,
                 question_id,
@@ -59,13 +60,8 @@ def _replay(
             )
         # An interview date may have pulled the due day in, and the log does not keep that
         # date: replay without it and accept any due day from tomorrow up to the SM-2 one.
-        after = apply_answer(state, review.mode, review.grade, today=review.study_day)  # type: ignore[arg-type]
-        logged_after = (
-            review.repetitions_after,
-            review.easiness_after,
-            review.interval_after,
-            review.lapses_after,
-        )
+        after = apply_answer(state, review.mode, review.grade, today=review.study_day)
+        logged_after = _logged(review, "after")
         if logged_after != _sm2_fields(after)[:4]:
             yield Mismatch(
                 user_id,

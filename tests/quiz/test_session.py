@@ -145,6 +145,35 @@ def test_adjusting_the_grade_reschedules(app, auth_client, user_id):
     assert reviews(app, user_id)[0].grade == 3
 
 
+def test_a_conflicting_write_during_an_adjustment_is_a_409_and_changes_nothing(
+    app, auth_client, user_id, monkeypatch
+):
+    from sqlalchemy.exc import IntegrityError
+
+    from quizapp.services import reviews as review_service
+
+    load(app, bank("b", [question("a"), question("b")]))
+    session_id = start(auth_client)
+    _, item_id, qid = answer(auth_client, app, session_id, right=True, elapsed_ms=1000)
+    before = card(app, user_id, qid)
+
+    def racing_insert(*args, **kwargs):
+        # What another request inserting the same card first looks like to this one.
+        raise IntegrityError("INSERT INTO card_states", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(review_service, "_apply", racing_insert)
+    response = auth_client.post_form(f"/quiz/items/{item_id}/grade", {"grade": "3"})
+    assert response.status_code == 409
+    [review] = reviews(app, user_id)
+    assert review.grade == 5
+    after = card(app, user_id, qid)
+    assert (after.version, after.easiness, after.due_day) == (
+        before.version,
+        before.easiness,
+        before.due_day,
+    )
+
+
 def test_nothing_due_is_a_friendly_state(app, auth_client):
     response = auth_client.post_form("/quiz/start")
     assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -14,19 +14,22 @@ from sqlalchemy import select
 from quizapp import create_app
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, User
+from quizapp.scheduling.grading import Submission
 from quizapp.services import reviews, study
+from quizapp.vocabulary import QuestionType
 
 
-def given_for(question: Question, right: bool) -> reviews.AnswerInput:
+def given_for(question: Question, right: bool) -> Submission:
     """An answer to a question, right or wrong."""
-    if question.type == "flashcard":
-        return reviews.AnswerInput(grade=4 if right else 1)
-    if question.type in ("single_choice", "multiple_choice"):
+    qtype = QuestionType(question.type)
+    if qtype is QuestionType.FLASHCARD:
+        return Submission(grade=4 if right else 1)
+    if qtype.has_choices:
         wanted = [i for i, c in enumerate(question.choices) if bool(c.get("correct")) == right]
-        return reviews.AnswerInput(selected=tuple(wanted[:1] if not right else wanted))
-    if question.type == "true_false":
-        return reviews.AnswerInput(truth=bool(question.answer) == right)
-    return reviews.AnswerInput(text=question.accepted[0] if right else "no idea")
+        return Submission(selected=tuple(wanted[:1] if not right else wanted))
+    if qtype is QuestionType.TRUE_FALSE:
+        return Submission(truth=bool(question.answer) == right)
+    return Submission(text=question.accepted[0] if right else "no idea")
 
 
 def main(user_id: int, instance_path: str) -> None:

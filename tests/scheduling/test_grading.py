@@ -10,16 +10,21 @@ from hypothesis import strategies as st
 
 from quizapp.scheduling import grading, sm2
 from quizapp.scheduling.grading import (
-    QUESTION_TYPES,
-    SELF_GRADED_TYPES,
+    AnswerKey,
+    InvalidSubmission,
+    Submission,
+    Verdict,
+    adjusted_verdict,
     allowed_adjustments,
     auto_grade,
     choices_correct,
     fast_threshold_seconds,
+    grade_submission,
     normalize_answer,
     short_answer_correct,
     validate_grade,
 )
+from quizapp.vocabulary import Difficulty, QuestionType
 
 
 @pytest.mark.parametrize(
@@ -137,10 +142,10 @@ def test_fast_threshold_rejects(question_type: str, difficulty: str) -> None:
 
 
 def test_question_types() -> None:
-    assert SELF_GRADED_TYPES == {"flashcard"}
-    assert SELF_GRADED_TYPES < QUESTION_TYPES
-    for question_type in QUESTION_TYPES - SELF_GRADED_TYPES:
-        assert fast_threshold_seconds(question_type, "easy") > 0
+    assert {t for t in QuestionType if t.self_graded} == {QuestionType.FLASHCARD}
+    for question_type in QuestionType:
+        if not question_type.self_graded:
+            assert fast_threshold_seconds(question_type, "easy") > 0
 
 
 @pytest.mark.parametrize(
@@ -194,11 +199,18 @@ def test_auto_grade_rejects(elapsed: object, threshold: object) -> None:
 
 
 @pytest.mark.parametrize(
-    ("correct", "grades"),
-    [(True, (3, 4, 5)), (False, (1, 2)), (None, (0, 1, 2, 3, 4, 5))],
+    ("question_type", "correct", "grades"),
+    [
+        (QuestionType.SINGLE_CHOICE, True, (3, 4, 5)),
+        (QuestionType.SHORT_ANSWER, False, (1, 2)),
+        (QuestionType.FLASHCARD, True, (0, 1, 2, 3, 4, 5)),
+        (QuestionType.FLASHCARD, False, (0, 1, 2, 3, 4, 5)),
+    ],
 )
-def test_allowed_adjustments(correct: bool | None, grades: tuple[int, ...]) -> None:
-    assert allowed_adjustments(correct) == grades
+def test_allowed_adjustments(
+    question_type: QuestionType, correct: bool, grades: tuple[int, ...]
+) -> None:
+    assert allowed_adjustments(question_type, correct) == grades
 
 
 def test_validate_grade_is_shared_with_sm2() -> None:
@@ -218,7 +230,7 @@ def test_auto_grade_is_always_an_allowed_adjustment(
 ) -> None:
     grade = auto_grade(correct, elapsed, threshold, guessed=guessed, almost=almost)
     assert validate_grade(grade) == grade
-    assert grade in allowed_adjustments(correct)
+    assert grade in allowed_adjustments(QuestionType.TRUE_FALSE, correct)
     assert (grade >= sm2.PASSING_GRADE) is correct
 
 
@@ -233,3 +245,81 @@ def test_normalize_answer_is_idempotent(text: str) -> None:
 @given(st.text())
 def test_an_answer_matches_itself_unless_it_is_empty(text: str) -> None:
     assert short_answer_correct(text, [text]) is bool(normalize_answer(text))
+
+
+CHOICE_KEY = AnswerKey(
+    QuestionType.MULTIPLE_CHOICE, Difficulty.EASY, choice_count=4, correct_choices=frozenset({0, 2})
+)
+SINGLE_KEY = AnswerKey(
+    QuestionType.SINGLE_CHOICE, Difficulty.EASY, choice_count=3, correct_choices=frozenset({1})
+)
+TF_KEY = AnswerKey(QuestionType.TRUE_FALSE, Difficulty.MEDIUM, truth=False)
+SHORT_KEY = AnswerKey(QuestionType.SHORT_ANSWER, Difficulty.HARD, accepted=("post_save",))
+CARD_KEY = AnswerKey(QuestionType.FLASHCARD, Difficulty.EASY)
+
+
+@pytest.mark.parametrize(
+    ("key", "given", "elapsed", "grade", "correct", "logged"),
+    [
+        (CHOICE_KEY, Submission(selected=(2, 0)), 3.0, 5, True, {"selected": [0, 2]}),
+        (CHOICE_KEY, Submission(selected=(0,)), 3.0, 1, False, {"selected": [0]}),
+        (SINGLE_KEY, Submission(selected=(1,)), 100.0, 4, True, {"selected": [1]}),
+        (SINGLE_KEY, Submission(selected=(0,)), None, 1, False, {"selected": [0]}),
+        (TF_KEY, Submission(truth=False), 12.0, 5, True, {"answer": False}),
+        (TF_KEY, Submission(truth=True), 1.0, 1, False, {"answer": True}),
+        (SHORT_KEY, Submission(text=" Post_Save. "), None, 4, True, {"text": "Post_Save."}),
+        (CARD_KEY, Submission(grade=2), 1.0, 2, False, {"grade": 2}),
+        (CARD_KEY, Submission(grade=3), None, 3, True, {"grade": 3}),
+    ],
+)
+def test_each_type_is_graded_by_its_grader(key, given, elapsed, grade, correct, logged) -> None:
+    verdict = grade_submission(key, given, elapsed)
+    assert (verdict.grade, verdict.correct, verdict.logged) == (grade, correct, logged)
+
+
+@pytest.mark.parametrize(
+    ("key", "given"),
+    [
+        (CHOICE_KEY, Submission()),
+        (CHOICE_KEY, Submission(selected=(4,))),
+        (CHOICE_KEY, Submission(selected=(-1,))),
+        (SINGLE_KEY, Submission(selected=(0, 1))),
+        (TF_KEY, Submission()),
+        (SHORT_KEY, Submission(text="   ")),
+        (SHORT_KEY, Submission(text="x" * 501)),
+        (CARD_KEY, Submission()),
+        (CARD_KEY, Submission(grade=6)),
+        # Only the fields of the question's own type count.
+        (TF_KEY, Submission(selected=(0,), text="false")),
+    ],
+)
+def test_ungradable_submissions_say_why(key, given) -> None:
+    with pytest.raises(InvalidSubmission) as raised:
+        grade_submission(key, given, None)
+    assert str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("question_type", "before", "grade", "after"),
+    [
+        (QuestionType.SINGLE_CHOICE, Verdict(5, True, {}), 3, Verdict(3, True, {})),
+        (QuestionType.SHORT_ANSWER, Verdict(1, False, {}), 2, Verdict(2, False, {})),
+        (QuestionType.FLASHCARD, Verdict(2, False, {}), 4, Verdict(4, True, {})),
+        (QuestionType.FLASHCARD, Verdict(4, True, {}), 0, Verdict(0, False, {})),
+    ],
+)
+def test_adjusted_verdict(question_type, before, grade, after) -> None:
+    assert adjusted_verdict(question_type, before, grade) == after
+
+
+@pytest.mark.parametrize(
+    ("question_type", "before", "grade"),
+    [
+        (QuestionType.SINGLE_CHOICE, Verdict(5, True, {}), 2),  # a right answer stays passing
+        (QuestionType.SHORT_ANSWER, Verdict(1, False, {}), 4),  # a wrong one stays failing
+        (QuestionType.FLASHCARD, Verdict(1, False, {}), 6),
+    ],
+)
+def test_adjusted_verdict_refuses_other_grades(question_type, before, grade) -> None:
+    with pytest.raises(InvalidSubmission):
+        adjusted_verdict(question_type, before, grade)

@@ -1,0 +1,156 @@
+"""The quiz pages' data: the question shown, its choice order, and the answer's feedback."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from quizapp.extensions import db
+from quizapp.models import CardState, Question, Review, StudySession, StudySessionItem, User
+from quizapp.scheduling.grading import allowed_adjustments
+from quizapp.scheduling.sm2 import needs_reask
+from quizapp.services import study
+from quizapp.services.cards import card_for
+from quizapp.vocabulary import QuestionType
+
+
+@dataclass(frozen=True)
+class ShownChoice:
+    """A choice as displayed: its number on screen and its index in the bank."""
+
+    number: int
+    index: int
+    text: str
+    correct: bool
+
+
+def shown_choices(question: Question, item: StudySessionItem) -> list[ShownChoice]:
+    """The question's choices shuffled by the item's seed: stable within one presentation."""
+    order = list(range(len(question.choices)))
+    # Not for security: only varies the order between presentations.
+    random.Random(item.shuffle_seed).shuffle(order)  # noqa: S311
+    return [
+        ShownChoice(
+            number,
+            index,
+            question.choices[index]["text"],
+            bool(question.choices[index].get("correct")),
+        )
+        for number, index in enumerate(order, start=1)
+    ]
+
+
+def expected_answer(question: Question) -> str | None:
+    """The expected answer as text for true/false and short answers (Markdown for flashcards)."""
+    match QuestionType(question.type):
+        case QuestionType.TRUE_FALSE:
+            return "True" if question.answer else "False"
+        case QuestionType.SHORT_ANSWER:
+            return " / ".join(question.accepted)
+        case QuestionType.FLASHCARD:
+            return str(question.answer)
+        case _:
+            return None
+
+
+def comes_back(review: Review, today: date) -> str:
+    """When the card is due again, in words ("in 6 days")."""
+    if needs_reask(review.grade):
+        return "later in this session, then " + _days(review.due_after, today)
+    return _days(review.due_after, today)
+
+
+def _days(due: date, today: date) -> str:
+    days = (due - today).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days"
+
+
+def card_version(card: CardState | None) -> int:
+    """The version an answer form carries (0 for a question never answered)."""
+    return card.version if card else 0
+
+
+@dataclass(frozen=True)
+class QuestionPage:
+    """Everything the question page shows; ``item`` is None when the session has no more."""
+
+    session: StudySession
+    item: StudySessionItem | None
+    question: Question | None = None
+    question_type: QuestionType | None = None
+    card_version: int = 0
+    choices: tuple[ShownChoice, ...] = ()
+    progress: study.SessionProgress | None = None
+    can_undo: bool = False
+
+
+def question_page(user: User, session_id: int) -> QuestionPage | None:
+    """The session's next question as the user will see it; None if not their session."""
+    session = study.get_session(user, session_id)
+    if session is None:
+        return None
+    item = study.next_item(session)
+    if item is None:
+        return QuestionPage(session, None)
+    question = db.session.get_one(Question, item.question_id)
+    return QuestionPage(
+        session=session,
+        item=item,
+        question=question,
+        question_type=QuestionType(question.type),
+        card_version=card_version(card_for(user.id, question.id)),
+        choices=tuple(shown_choices(question, item)) if question.choices else (),
+        progress=study.session_progress(session),
+        can_undo=study.last_answered_item(session) is not None,
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackPage:
+    """Everything the feedback page shows; ``review`` is None while the item is unanswered."""
+
+    session: StudySession
+    item: StudySessionItem
+    review: Review | None = None
+    question: Question | None = None
+    question_type: QuestionType | None = None
+    choices: tuple[ShownChoice, ...] = ()
+    expected: str | None = None
+    comes_back: str = ""
+    progress: study.SessionProgress | None = None
+    is_last: bool = False
+    adjustments: tuple[int, ...] = ()
+
+
+def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
+    """What was right, the explanation, the grade and when the card comes back."""
+    item = study.get_item(user, item_id)
+    if item is None:
+        return None
+    # get_item checked that the item is the user's, so its session is theirs too.
+    session = db.session.get_one(StudySession, item.session_id)
+    if item.review_id is None:
+        return FeedbackPage(session, item)
+    review = db.session.get_one(Review, item.review_id)
+    question = db.session.get_one(Question, item.question_id)
+    question_type = QuestionType(question.type)
+    is_last = study.last_answered_item(session) is item
+    adjust = allowed_adjustments(question_type, review.correct) if is_last else ()
+    return FeedbackPage(
+        session=session,
+        item=item,
+        review=review,
+        question=question,
+        question_type=question_type,
+        choices=tuple(shown_choices(question, item)) if question.choices else (),
+        expected=expected_answer(question),
+        comes_back=comes_back(review, study.today_for(user)),
+        progress=study.session_progress(session),
+        is_last=is_last,
+        adjustments=tuple(g for g in adjust if g != review.grade),
+    )
