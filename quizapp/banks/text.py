@@ -23,6 +23,7 @@ _BAD_TEXT_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 # Ids must also be visible: no format characters (zero-width, bidi overrides), private-use
 # characters or spaces of any kind.
 _BAD_ID_CATEGORIES = _BAD_TEXT_CATEGORIES | {"Cf", "Co", "Zs"}
+_BAD_LINE_CATEGORIES = _BAD_TEXT_CATEGORIES | {"Cf", "Co"}
 _SHOWN_ESCAPED = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
 
 
@@ -54,6 +55,18 @@ def bad_text_char(text: str) -> str | None:
     """Return the first character not allowed in bank text, or None."""
     for char in text:
         if char not in "\t\n" and unicodedata.category(char) in _BAD_TEXT_CATEGORIES:
+            return char
+    return None
+
+
+def bad_line_char(text: str) -> str | None:
+    """Return the first character not allowed in a one-line field (a title, a name), or None.
+
+    Besides what no text may hold, no format characters (zero-width, bidi overrides such as
+    U+202E, which would flip the app's own text after the field) and no private-use ones.
+    """
+    for char in text:
+        if char not in "\t\n" and unicodedata.category(char) in _BAD_LINE_CATEGORIES:
             return char
     return None
 
@@ -134,7 +147,8 @@ def slug_from_filename(filename: str) -> str:
 
 def title_from_filename(filename: str) -> str:
     """Derive a bank title from a file name, e.g. ``sql_basics.csv`` gives ``Sql basics``."""
-    words = " ".join(re.split(r"[\s_\-.]+", _stem(filename))).strip()
+    visible = "".join(c for c in _stem(filename) if bad_line_char(c) is None)
+    words = " ".join(re.split(r"[\s_\-.]+", visible)).strip()
     if not words:
         return "Untitled bank"
     return (words[0].upper() + words[1:])[:MAX_TITLE].strip()

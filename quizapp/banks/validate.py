@@ -20,7 +20,14 @@ from quizapp.banks.model import (
     Problem,
     Question,
 )
-from quizapp.banks.text import bad_id_char, bad_text_char, describe_char, is_slug, shown
+from quizapp.banks.text import (
+    bad_id_char,
+    bad_line_char,
+    bad_text_char,
+    describe_char,
+    is_slug,
+    shown,
+)
 
 _SLUG_HINT = "use lowercase letters and digits joined by single hyphens, e.g. 'sql-joins'"
 
@@ -59,15 +66,18 @@ def too_many_questions(file: str, line: int | None) -> Problem:
     )
 
 
-def _text_problems(label: str, value: str, limit: int, *, required: bool) -> list[str]:
+def _text_problems(
+    label: str, value: str, limit: int, *, required: bool, one_line: bool = False
+) -> list[str]:
     if not value.strip():
         return [f"{label} is empty"] if required else []
     out = []
     if len(value) > limit:
         out.append(f"{label} is too long ({len(value)} characters; the limit is {limit})")
-    char = bad_text_char(value)
+    char = (bad_line_char if one_line else bad_text_char)(value)
     if char is not None:
-        out.append(f"{label} contains {describe_char(char)}, which is not allowed in text")
+        where = "a one-line field" if one_line else "text"
+        out.append(f"{label} contains {describe_char(char)}, which is not allowed in {where}")
     return out
 
 
@@ -82,7 +92,7 @@ def _bank_problems(
         out.append(problem("slug", f"bank slug {shown(bank.slug)} is not valid ({_SLUG_HINT})"))
     out += [
         problem("title", m)
-        for m in _text_problems("title", bank.title, limits.MAX_TITLE, required=True)
+        for m in _text_problems("title", bank.title, limits.MAX_TITLE, required=True, one_line=True)
     ]
     if bank.version < 1:
         out.append(problem("version", f"version must be at least 1, not {bank.version}"))
@@ -94,7 +104,9 @@ def _bank_problems(
     ]
     out += [
         problem("source", m)
-        for m in _text_problems("source", bank.source, limits.MAX_SOURCE, required=False)
+        for m in _text_problems(
+            "source", bank.source, limits.MAX_SOURCE, required=False, one_line=True
+        )
     ]
     seen: set[str] = set()
     for index, topic in enumerate(bank.topics):
@@ -105,7 +117,9 @@ def _bank_problems(
             out.append(problem(key, f"topic {shown(topic.slug)} is declared twice"))
         seen.add(topic.slug)
         where = f"topic {shown(topic.slug)}"
-        name_problems = _text_problems("name", topic.name, limits.MAX_TOPIC_NAME, required=True)
+        name_problems = _text_problems(
+            "name", topic.name, limits.MAX_TOPIC_NAME, required=True, one_line=True
+        )
         name_problems += _text_problems(
             "description", topic.description, limits.MAX_DESCRIPTION, required=False
         )
@@ -239,8 +253,12 @@ def _question_messages(
     texts += _text_problems(
         "explanation", q.explanation, limits.MAX_MARKDOWN, required=require_explanation
     )
-    texts += _text_problems("source article", q.source_article, limits.MAX_SOURCE, required=False)
-    texts += _text_problems("source section", q.source_section, limits.MAX_SOURCE, required=False)
+    texts += _text_problems(
+        "source article", q.source_article, limits.MAX_SOURCE, required=False, one_line=True
+    )
+    texts += _text_problems(
+        "source section", q.source_section, limits.MAX_SOURCE, required=False, one_line=True
+    )
     out += [("error", m) for m in texts]
     if q.type in QUESTION_TYPES:
         out += [("error", m) for m in _answer_problems(q)]
@@ -249,7 +267,8 @@ def _question_messages(
         return out
     for tag in q.tags:
         out += [
-            ("error", m) for m in _text_problems("tag", tag, limits.MAX_TAG_LENGTH, required=True)
+            ("error", m)
+            for m in _text_problems("tag", tag, limits.MAX_TAG_LENGTH, required=True, one_line=True)
         ]
     repeated = [tag for tag, count in Counter(q.tags).items() if count > 1]
     if repeated:

@@ -11,12 +11,19 @@ from quizapp.banks.text import clean_line, clean_markdown
 
 # Everything the validator accepts in text: no controls, surrogates or line separators.
 TEXT_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
+# One-line fields shown beside the app's own text: no format or private-use characters either.
+LINE_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Co", "Zl", "Zp"))
 ID_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Co", "Zl", "Zp", "Zs"))
 
 
-def line(max_size: int) -> st.SearchStrategy[str]:
+def line(max_size: int, chars: st.SearchStrategy[str] = TEXT_CHARS) -> st.SearchStrategy[str]:
     """Non-empty single-line text, already normalised."""
-    return st.text(TEXT_CHARS, min_size=1, max_size=max_size).map(clean_line).filter(bool)
+    return st.text(chars, min_size=1, max_size=max_size).map(clean_line).filter(bool)
+
+
+def label(max_size: int) -> st.SearchStrategy[str]:
+    """A one-line field shown beside the app's text: a title, a name, a tag, a source."""
+    return line(max_size, LINE_CHARS)
 
 
 def prose(max_size: int) -> st.SearchStrategy[str]:
@@ -73,9 +80,9 @@ def questions(draw: st.DrawFn, key: str, topics: list[str]) -> Question:
         choices=choices,
         answer=answer,
         accepted=accepted,
-        tags=tuple(draw(st.lists(line(40), max_size=4, unique=True))),
-        source_article=draw(line(80)),
-        source_section=draw(line(80)),
+        tags=tuple(draw(st.lists(label(40), max_size=4, unique=True))),
+        source_article=draw(label(80)),
+        source_section=draw(label(80)),
     )
 
 
@@ -93,15 +100,15 @@ def banks(draw: st.DrawFn) -> Bank:
         Question(**{**q.__dict__, "topic": slugs[i]}) if i < len(slugs) else q
         for i, q in enumerate(qs)
     ]
-    source = draw(line(80))
+    source = draw(label(80))
     if draw(st.booleans()):
         qs = [Question(**{**q.__dict__, "source_article": source}) for q in qs]
     return Bank(
         slug=draw(SLUGS),
-        title=draw(line(80)),
+        title=draw(label(80)),
         version=draw(st.integers(1, 10**6)),
         description=draw(prose(200)),
         source=source,
-        topics=tuple(Topic(s, draw(line(40)), draw(prose(80))) for s in slugs),
+        topics=tuple(Topic(s, draw(label(40)), draw(prose(80))) for s in slugs),
         questions=tuple(qs),
     )
