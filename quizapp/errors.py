@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, render_template, request
+from flask.typing import ResponseReturnValue, ResponseValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -40,7 +41,7 @@ def _wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes["text/html"]
 
 
-def render_error(code: int, detail: str | None = None) -> tuple[object, int]:
+def render_error(code: int, detail: str | None = None) -> tuple[ResponseValue, int]:
     """Render the error page (or JSON) for an HTTP status code."""
     title, message = _MESSAGES.get(code, ("Error", "Something went wrong."))
     if _wants_json():
@@ -78,7 +79,7 @@ def _rollback_quietly() -> None:
         log.warning("rollback after a database error failed too", exc_info=True)
 
 
-def render_unavailable() -> tuple[object, int, dict[str, str]]:
+def render_unavailable() -> tuple[ResponseValue, int, dict[str, str]]:
     """The 503 page, rendered without touching the database."""
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     title, message = _MESSAGES[503]
@@ -95,11 +96,11 @@ def register(app: Flask) -> None:
     """Install the error handlers."""
 
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[object, int]:
+    def _csrf(error: CSRFError) -> ResponseReturnValue:
         return render_error(400, "The form expired or was sent from elsewhere. Reload and retry.")
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> object:
+    def _http(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
         detail = error.description if error.code in (409, 422) else None
@@ -109,7 +110,7 @@ def register(app: Flask) -> None:
         return body, code, headers
 
     @app.errorhandler(Exception)
-    def _unhandled(error: Exception) -> tuple[object, int] | tuple[object, int, dict[str, str]]:
+    def _unhandled(error: Exception) -> ResponseReturnValue:
         if is_database_unavailable(error):
             # Nothing was written: the transaction is rolled back as a whole.
             _rollback_quietly()

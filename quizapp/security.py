@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections.abc import Iterable
-from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, abort, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -51,12 +50,20 @@ def is_safe_next(target: str | None) -> bool:
 MAX_ID = 2**31 - 1
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` capped at MAX_ID unless the rule passes its own ``max``."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def bound_url_ids(app: Flask) -> None:
     """Make `<int:…>` in every route reject ids beyond MAX_ID: a 404, not a driver overflow.
 
     Call before any route is added. A rule may still pass its own `max`.
     """
-    app.url_map.converters["int"] = partial(IntegerConverter, max=MAX_ID)
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def parse_number(value: str | None, maximum: int = MAX_ID) -> int | None:

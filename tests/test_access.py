@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 # Endpoints anyone may reach.
 PUBLIC = {
@@ -19,8 +20,8 @@ PUBLIC = {
 def _url(rule) -> str:
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        values[name] = 1 if converter == "IntegerConverter" else "x"
+        numeric = isinstance(rule._converters[name], IntegerConverter)
+        values[name] = 1 if numeric else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -17,7 +18,7 @@ from quizapp.services import accounts
 
 def _next_url() -> str:
     target = request.args.get("next") or request.form.get("next")
-    return target if is_safe_next(target) else url_for("quiz.index")
+    return target if target and is_safe_next(target) else url_for("quiz.index")
 
 
 def _start_session(user: User, remember: bool) -> None:
@@ -28,7 +29,7 @@ def _start_session(user: User, remember: bool) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("5/minute;30/hour", methods=["POST"])
-def register() -> str | Response:
+def register() -> ResponseReturnValue:
     """Create an account and log in."""
     if current_user.is_authenticated:
         return redirect(url_for("quiz.index"))
@@ -50,7 +51,7 @@ def register() -> str | Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10/minute;100/hour", methods=["POST"])
-def login() -> str | Response:
+def login() -> ResponseReturnValue:
     """Log in with email and password."""
     if current_user.is_authenticated:
         return redirect(_next_url())
@@ -81,7 +82,7 @@ def logout() -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
-def settings() -> str | Response:
+def settings() -> ResponseReturnValue:
     """Study preferences."""
     form = SettingsForm(obj=current_user)
     form.timezone.choices = available_timezones()
@@ -108,7 +109,7 @@ def settings() -> str | Response:
 @bp.route("/settings/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit("5/minute;30/hour", methods=["POST"])
-def password() -> str | Response:
+def password() -> ResponseReturnValue:
     """Change the password."""
     form = PasswordForm()
     if form.validate_on_submit():
