@@ -14,9 +14,9 @@ from quizapp.banks.text import (
     clean_line,
     clean_markdown,
     escape_html_like,
+    scoped_slug,
     shown,
     slug_from_filename,
-    slugify,
     small_number,
     stable_id,
     title_from_filename,
@@ -130,10 +130,11 @@ def _convert(raw: str, html: bool, notes: _Notes, line: int) -> str:
     return clean_markdown(text)
 
 
-def _topic(deck: str, notes: _Notes) -> str:
+def _topic(deck: str, notes: _Notes, bank_slug: str) -> str:
     deck = deck.strip() or DEFAULT_DECK
-    # Subdecks are flattened: "Python::Basics" becomes the topic "python-basics".
-    slug = slugify(deck) or stable_id("deck", deck)
+    # Subdecks are flattened: "Python::Basics" in python.txt is the topic "python-python-basics";
+    # the bank's slug in front keeps one file's "Default" deck from clashing with another's.
+    slug = scoped_slug(bank_slug, deck)
     name = " / ".join(part.strip() for part in deck.split("::") if part.strip()) or DEFAULT_DECK
     notes.topics.setdefault(slug, Topic(slug, name))
     return slug
@@ -176,7 +177,7 @@ def _note(record: Record, header: _Header, html: bool, notes: _Notes, file: str)
     notes.questions.append(
         Question(
             key=guid or stable_id("anki", front),
-            topic=_topic(column("deck") or header.deck, notes),
+            topic=_topic(column("deck") or header.deck, notes, slug_from_filename(file)),
             type="flashcard",
             prompt=front,
             explanation="",

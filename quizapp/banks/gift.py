@@ -1,5 +1,23 @@
 """Read Moodle GIFT files: choice, true/false and short-answer questions.
 
+Answers follow Moodle's own import (qformat_gift):
+
+- A choice question with an ``=`` answer is single-answer, and only its ``=`` answer (or one
+  weighted ``%100%``) is right; ``~%50%`` partial credit never makes an answer right. With no
+  ``=`` answer it is multiple-answer, and the answers with positive weights are right when the
+  weights add up to 100 (``~%50%a ~%50%b ~%-100%c``); otherwise the question cannot be graded
+  right-or-wrong faithfully and is skipped with a warning, as is a single-answer question
+  with several ``=`` answers (any one of which Moodle accepts).
+- Short answers accept the ``=`` answers without a weight or weighted ``%100%``; partial-credit
+  answers (``=%50%1823``) are not accepted and are listed in a warning.
+- Empty answers (``~=right`` is an empty ``~`` answer followed by ``=right``) are dropped, as
+  Moodle drops them.
+- Ids come from the ``::title::``: an ASCII title gives its slug (``::Q 1::`` is ``q-1``), any
+  other keeps its letters (``::Вопрос 1::`` is ``вопрос-1``). Untitled questions get
+  ``gift-`` and a hash of the question text *and* its answers, so re-importing an edited file
+  keeps every id whose question did not change. Two questions with the same id keep it on the
+  first and get ``-2``, ``-3``... on the others, with a warning.
+
 Matching, numerical, essay and description questions have no counterpart here; they are
 skipped with a warning naming each one (errors in strict mode), never dropped silently.
 """
@@ -8,16 +26,19 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from quizapp.banks.html_text import html_to_text
-from quizapp.banks.limits import MAX_QUESTIONS
+from quizapp.banks.ids import dedupe_keys
+from quizapp.banks.limits import MAX_ID, MAX_QUESTIONS
 from quizapp.banks.model import Bank, Choice, Problem, Question, Topic
 from quizapp.banks.text import (
     clean_line,
     clean_markdown,
     escape_html_like,
+    scoped_slug,
     shown,
     slug_from_filename,
     slugify,
@@ -26,7 +47,6 @@ from quizapp.banks.text import (
 )
 from quizapp.banks.validate import Draft, too_many_questions
 
-DEFAULT_TOPIC = Topic("default", "Default")
 _FORMATS = ("html", "moodle", "markdown", "plain")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 # Beyond any real question (the limits are 9 choices and 20 accepted answers); stops a
@@ -49,6 +69,10 @@ _PLACEHOLDERS = {
 }
 _RESTORE = {v: ("\n" if k == "n" else k) for k, v in _PLACEHOLDERS.items()}
 _PLACEHOLDER = re.compile("\0[bcheoxtn]")
+
+
+class _Skip(Exception):
+    """The question is valid GIFT but cannot be imported faithfully (the message says why)."""
 
 
 class _GiftError(Exception):
@@ -95,12 +119,12 @@ class _File:
     """State across the questions of one file."""
 
     name: str
-    topic: Topic = DEFAULT_TOPIC
+    bank_slug: str
+    topic: Topic
     topics: dict[str, Topic] = field(default_factory=dict)
     questions: list[Question] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
-    prompts: dict[str, int] = field(default_factory=dict)
     no_explanation: list[int] = field(default_factory=list)
     media: int = 0
     rejected: bool = False
@@ -190,6 +214,31 @@ class _Parsed:
     answer: bool | None = None
     accepted: tuple[str, ...] = ()
     feedback: list[str] = field(default_factory=list)  # feedback of the right answers
+    left_out: str = ""  # content that could not be imported, for a warning
+
+
+def _full_credit(answer: _Answer) -> bool:
+    return answer.weight is None or answer.weight == 100
+
+
+def _right_choices(options: list[_Answer]) -> list[bool]:
+    """Which choices are right, by Moodle's rules (module docstring); raises _Skip."""
+    if any(a.marker == "=" for a in options):
+        right = [a.marker == "=" and _full_credit(a) for a in options]
+        if sum(right) > 1:
+            raise _Skip(
+                "several answers are marked '=' (Moodle accepts any one of them); quizapp "
+                "needs exactly one right answer here"
+            )
+        return right
+    weights = [a.weight or 0 for a in options]
+    total = sum(w for w in weights if w > 0)
+    if total and abs(total - 100) > 0.01:
+        raise _Skip(
+            f"partial-credit weights add up to {total:g}%, not 100%; quizapp grades answers "
+            "right or wrong and cannot import this question faithfully"
+        )
+    return [w > 0 for w in weights]
 
 
 def _parse_answers(kind: str, body: str, fmt: str, state: _File, offset: int) -> _Parsed:
@@ -201,31 +250,49 @@ def _parse_answers(kind: str, body: str, fmt: str, state: _File, offset: int) ->
             "true_false", answer=_TRUE_FALSE[value.strip()], feedback=[_text(if_right, fmt, state)]
         )
     if kind == "short_answer":
-        answers = _answers(body, "=", offset)
-        right = [a for a in answers if a.weight is None or a.weight > 0]
+        answers = [a for a in _answers(body, "=", offset) if a.text.strip()]
+        right = [a for a in answers if _full_credit(a)]
+        partial = [a for a in answers if not _full_credit(a) and a.weight and a.weight > 0]
+        listed = ", ".join(shown(_plain(a.text)) for a in partial)
         return _Parsed(
             "short_answer",
             accepted=tuple(_plain(a.text) for a in right),
             feedback=[_text(a.feedback, fmt, state) for a in right],
+            left_out=f"partial-credit answers are not accepted: {listed}" if partial else "",
         )
-    options = _answers(body, "=~", offset)
+    # Moodle drops answers with no text ("~=right" is an empty "~" answer, then "=right").
+    options = [a for a in _answers(body, "=~", offset) if a.text.strip()]
+    correct = _right_choices(options)
     choices = tuple(
-        Choice(
-            clean_line(_text(a.text, fmt, state)),
-            a.weight > 0 if a.weight is not None else a.marker == "=",
-        )
-        for a in options
+        Choice(clean_line(_text(a.text, fmt, state)), ok)
+        for a, ok in zip(options, correct, strict=True)
     )
-    count = sum(c.correct for c in choices)
     return _Parsed(
-        "single_choice" if count == 1 else "multiple_choice",
+        "single_choice"
+        if any(a.marker == "=" for a in options) or sum(correct) == 1
+        else "multiple_choice",
         choices=choices,
         feedback=[
-            _text(a.feedback, fmt, state)
-            for a, c in zip(options, choices, strict=True)
-            if c.correct
+            _text(a.feedback, fmt, state) for a, ok in zip(options, correct, strict=True) if ok
         ],
     )
+
+
+def _answer_fingerprint(parsed: _Parsed) -> str:
+    """The answers as text, so two questions with the same stem get different ids."""
+    if parsed.choices:
+        return "\n".join(f"{'=' if c.correct else '~'}{c.text}" for c in parsed.choices)
+    if parsed.accepted:
+        return "\n".join(f"={a}" for a in parsed.accepted)
+    return f"{parsed.answer}"
+
+
+def title_id(title: str) -> str:
+    """An id from a ::title:: (see the module docstring); "" when nothing is left."""
+    if title.isascii():
+        return slugify(title)
+    words = re.sub(r"[^\w-]+", " ", unicodedata.normalize("NFKC", title).casefold()).split()
+    return "-".join(words)[:MAX_ID].strip("-")
 
 
 def _question(block: _Block, start: int, state: _File) -> None:
@@ -247,7 +314,7 @@ def _question(block: _Block, start: int, state: _File) -> None:
         close = rest.find("]")
         if close != -1 and rest[1:close] in _FORMATS:
             fmt, pos = rest[1:close], pos + close + 1
-    key = slugify(title) or (stable_id("gift", title) if title else "")
+    key = title_id(title) or (stable_id("gift", title) if title else "")
     opening, closing = work.find("{", pos), work.find("}", pos)
     if opening == -1 and closing == -1:
         _skip(state, "description", line, key)
@@ -267,23 +334,22 @@ def _question(block: _Block, start: int, state: _File) -> None:
     if kind in _SKIPPED:
         _skip(state, kind, line, key)
         return
+    try:
+        parsed = _parse_answers(kind, body, fmt, state, opening)
+    except _Skip as exc:
+        state.skipped.append(Problem(state.name, line, key or None, f"skipped: {exc}", "warning"))
+        return
     before, after = work[pos:opening], work[closing + 1 :]
     # Moodle's missing-word form: text after the braces means the answer goes in a blank.
     prompt = _text(
         before + ("_____" + after if after.strip() else ""), fmt, state, own_format=False
     )
-    parsed = _parse_answers(kind, body, fmt, state, opening)
     right_feedback = "\n\n".join(dict.fromkeys(f for f in parsed.feedback if f))
     explanation = _text(general, fmt, state) or right_feedback
-    if not title:
-        earlier = state.prompts.setdefault(" ".join(prompt.split()), line)
-        if earlier != line:
-            raise _GiftError(
-                f"this question has the same text as the one on line {earlier}; give them "
-                "::titles:: so they get different ids",
-                start,
-            )
-        key = stable_id("gift", prompt)
+    if not key:
+        key = stable_id("gift", f"{prompt}\n{_answer_fingerprint(parsed)}")
+    if parsed.left_out:
+        state.skipped.append(Problem(state.name, line, key, parsed.left_out, "warning"))
     if not explanation:
         state.no_explanation.append(line)
     state.topics.setdefault(state.topic.slug, state.topic)
@@ -316,14 +382,20 @@ def _skip(state: _File, kind: str, line: int, key: str) -> None:
     )
 
 
-def _category(line: str) -> Topic:
+def _default_topic(file: str) -> Topic:
+    """The topic of questions before any $CATEGORY: the bank itself."""
+    return Topic(slug_from_filename(file), title_from_filename(file))
+
+
+def _category(line: str, state: _File) -> Topic:
     path = line[len("$CATEGORY:") :].strip()
     parts = [p.strip() for p in path.split("/") if p.strip()]
     if not parts:
-        return DEFAULT_TOPIC
-    # Only the last level names the topic: "$course$/top/SQL/Joins" is the topic "joins".
+        return _default_topic(state.name)
+    # Only the last level names the topic: "$course$/top/SQL/Joins" is "Joins", with a slug
+    # owned by this bank ("<bank>-joins").
     name = parts[-1]
-    return Topic(slugify(name) or stable_id("category", name), name)
+    return Topic(scoped_slug(state.bank_slug, name), name)
 
 
 def _no_explanations(state: _File) -> list[Problem]:
@@ -346,7 +418,7 @@ def _removed_media(state: _File) -> list[Problem]:
 
 def read_gift(text: str, file: str) -> Draft:
     """Parse a GIFT file into a draft; blank lines separate questions."""
-    state = _File(file)
+    state = _File(file, slug_from_filename(file), _default_topic(file))
     for number, block in enumerate(_blocks(text)):
         if number >= MAX_QUESTIONS:
             state.problems.append(too_many_questions(file, block.numbers[0]))
@@ -357,7 +429,8 @@ def read_gift(text: str, file: str) -> Draft:
             # Moodle wants the category in a block of its own; a question right below it in
             # the same block is read too rather than folded into the category name.
             end = block.text.find("\n")
-            state.topic = _category(block.text[: len(block.text) if end == -1 else end].strip())
+            category = block.text[: len(block.text) if end == -1 else end].strip()
+            state.topic = _category(category, state)
             if end == -1:
                 continue
             start = end + 1
@@ -370,6 +443,7 @@ def read_gift(text: str, file: str) -> Draft:
                     file, block.line_at(max(exc.offset, 0)), None, f"malformed GIFT: {exc.message}"
                 )
             )
+    questions, duplicates = dedupe_keys(state.questions, file)
     bank = Bank(
         slug=slug_from_filename(file),
         title=title_from_filename(file),
@@ -377,11 +451,11 @@ def read_gift(text: str, file: str) -> Draft:
         description="",
         source="",
         topics=tuple(state.topics.values()),
-        questions=tuple(state.questions),
+        questions=tuple(questions),
     )
     return Draft(
         bank,
-        state.problems + _no_explanations(state),
+        state.problems + duplicates + _no_explanations(state),
         dropped=state.skipped + _removed_media(state),
         require_explanation=False,
         complete=not state.rejected,

@@ -100,6 +100,16 @@ def slugify(text: str) -> str:
     return slug[:MAX_SLUG].rstrip("-")
 
 
+def scoped_slug(bank_slug: str, name: str) -> str:
+    """A topic slug the importer makes up, owned by its bank: ``<bank>-<name>``.
+
+    Topic slugs are unique across banks; prefixing the bank's slug keeps a "Default" deck or
+    an unnamed GIFT category of one file from clashing with another file's.
+    """
+    part = slugify(name) or stable_id("topic", name)
+    return f"{bank_slug}-{part}"[:MAX_SLUG].rstrip("-")
+
+
 def stable_id(prefix: str, text: str) -> str:
     """Derive an id from text that survives whitespace-only edits: ``prefix-<12 hex digits>``."""
     canonical = " ".join(text.split())

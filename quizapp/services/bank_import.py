@@ -78,9 +78,11 @@ def _check_topics(parsed: ParsedBank, bank_id: int | None) -> dict[str, Topic]:
     for topic in existing:
         if topic.bank_id != bank_id:
             owner = db.session.get(Bank, topic.bank_id)
+            other = owner.slug if owner else "?"
             raise ImportConflict(
-                f"topic '{topic.slug}' already belongs to bank '{owner.slug if owner else '?'}'; "
-                "topic slugs are unique across banks"
+                f"topic '{topic.slug}' already belongs to bank '{other}'; topic slugs are "
+                f"unique across banks: rename it in this file (for example to "
+                f"'{(parsed.slug + '-' + topic.slug)[:80]}') and use the new slug in its questions"
             )
         owned[topic.slug] = topic
     return owned

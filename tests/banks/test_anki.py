@@ -22,10 +22,10 @@ def test_fixture_from_a_modern_export() -> None:
     assert bank is not None
     assert (bank.slug, bank.title, bank.version) == ("anki-notes", "Anki notes", 1)
     assert bank.topics == (
-        Topic("python-basics", "Python / Basics"),
-        Topic("sql", "SQL"),
-        Topic("python-advanced", "Python / Advanced"),
-        Topic("default", "Default"),
+        Topic("anki-notes-python-basics", "Python / Basics"),
+        Topic("anki-notes-sql", "SQL"),
+        Topic("anki-notes-python-advanced", "Python / Advanced"),
+        Topic("anki-notes-default", "Default"),
     )
     by_key = {q.key: q for q in bank.questions}
     assert set(by_key) == {"b`9DJ+lF!t", "Ot0!9V{g(b", "p.Jz3$KQ/w", "#x7Lq!2@a", "K|h8#~Yq2A",
@@ -63,7 +63,7 @@ def test_legacy_export_without_headers_is_sniffed() -> None:
     assert bank is not None, error_text(result)
     closure, gen, black = bank.questions
     assert closure.key == stable_id("anki", "What is a closure?")
-    assert closure.topic == "default"
+    assert closure.topic == "anki-legacy-default"
     # HTML was detected from the fields themselves.
     assert gen.prompt == "What does `yield` make?"
     assert gen.answer == (
@@ -119,7 +119,7 @@ def test_tags_deck_and_legacy_tags_line() -> None:
     text = "tags:global one\n#separator:tab\n#deck:Lang::Go\n#tags:two\n#tags column:3\n"
     text += "front\tback\tlocal two\n"
     q = parse(text, "d.txt").bank.questions[0]  # type: ignore[union-attr]
-    assert (q.topic, q.tags) == ("lang-go", ("global", "one", "two", "local"))
+    assert (q.topic, q.tags) == ("d-lang-go", ("global", "one", "two", "local"))
 
 
 def test_columns_header_accepted_and_unknown_headers_warned() -> None:

@@ -34,7 +34,10 @@ def test_anki_example() -> None:
     (example,) = [b for b in blocks("text") if b.startswith("#separator")]
     result = parse(example, "python.txt")
     assert result.bank is not None, error_text(result)
-    assert [q.topic for q in result.bank.questions] == ["python-basics", "python-advanced"]
+    assert [q.topic for q in result.bank.questions] == [
+        "python-python-basics",
+        "python-python-advanced",
+    ]
 
 
 def test_gift_example() -> None:

@@ -26,8 +26,8 @@ def test_fixture_from_the_moodle_documentation() -> None:
     bank = result.bank
     assert bank is not None
     assert bank.topics == (
-        Topic("grant-s-tomb", "Grant's tomb"),
-        Topic("gift-syntax", "GIFT syntax"),
+        Topic("moodle-examples-grant-s-tomb", "Grant's tomb"),
+        Topic("moodle-examples-gift-syntax", "GIFT syntax"),
     )
     kinds = [(q.key, q.type, q.line) for q in bank.questions if not q.key.startswith("gift-")]
     assert kinds == [
@@ -54,12 +54,14 @@ def test_grants_tomb_multiple_choice() -> None:
     assert (q.type, q.prompt, q.topic) == (
         "single_choice",
         "Who's buried in Grant's tomb?",
-        "default",
+        "quiz",
     )
     assert q.choices == (
         Choice("Grant", False), Choice("Ulysses S. Grant", True), Choice("Ulysses Grant", False)
     )  # fmt: skip
-    assert q.key == stable_id("gift", q.prompt)
+    assert q.key == stable_id(
+        "gift", "Who's buried in Grant's tomb?\n~Grant\n=Ulysses S. Grant\n~Ulysses Grant"
+    )
 
 
 @pytest.mark.parametrize(
@@ -97,16 +99,59 @@ def test_weights_make_several_right_answers() -> None:
     assert only_one.type == "single_choice"
 
 
-def test_short_answer_weights_keep_only_positive_answers() -> None:
-    q = one("Grant was born in {=1822 =%50%1823 =%0%1900}.")
-    assert q.accepted == ("1822", "1823")
+def test_short_answer_accepts_only_full_credit_answers() -> None:
+    result = gift("Grant was born in {=1822 =%100%1822. =%50%1823 =%0%1900}.")
+    (q,) = result.bank.questions
+    assert q.accepted == ("1822", "1822.")
+    assert [w.message for w in result.warnings if w.question_id == q.key] == [
+        "partial-credit answers are not accepted: '1823'"
+    ]
+
+
+def test_partial_credit_never_makes_a_choice_right() -> None:
+    # Moodle: an "=" answer makes the question single-answer; only it earns full marks.
+    q = one("Where was Jesus raised? {~Jerusalem ~%25%Bethlehem ~%50%Galilee =Nazareth}")
+    assert q.type == "single_choice"
+    assert [c.text for c in q.choices if c.correct] == ["Nazareth"]
+
+
+def test_weights_that_do_not_add_up_to_100_are_skipped_with_a_warning() -> None:
+    result = gift("Pick {~%50%a ~%25%b ~c}\n\nKept?{T}")
+    assert [q.prompt for q in result.bank.questions] == ["Kept?"]
+    assert any("add up to 75%" in w.message and w.line == 1 for w in result.warnings)
+    several = gift("Pick {=a =b ~c}\n\nKept?{T}")
+    assert any("several answers are marked '='" in w.message for w in several.warnings)
+    assert gift("Pick {=a =b ~c}", strict=True).ok is False
+
+
+def test_an_empty_answer_before_the_right_one_is_dropped() -> None:
+    # "~=Paris" is an empty "~" answer followed by "=Paris"; Moodle drops the empty one.
+    q = one("Capital of France? {~=Paris ~London ~Berlin}")
+    assert q.choices == (Choice("Paris", True), Choice("London", False), Choice("Berlin", False))
+
+
+def test_questions_with_the_same_stem_get_ids_from_their_answers() -> None:
+    result = gift("Same?{T}\n\nSame?{F}\n\nSame?{=a ~b}")
+    keys = [q.key for q in result.bank.questions]
+    assert len(set(keys)) == 3 and result.ok
+    assert keys == [q.key for q in gift("Same?{T}\n\nSame?{F}\n\nSame?{=a ~b}").bank.questions]
+
+
+def test_true_duplicates_get_a_numbered_suffix_and_a_warning() -> None:
+    result = gift("::Q1::One?{T}\n\n::Q1::Two?{F}\n\nSame?{T}\n\nSame?{T}")
+    keys = [q.key for q in result.bank.questions]
+    first = stable_id("gift", "Same?\nTrue")
+    assert keys == ["q1", "q1-2", first, f"{first}-2"]
+    assert [w.line for w in result.warnings if "same id" in w.message] == [3, 7]
 
 
 def test_titles_become_ids() -> None:
     assert one("::Q1:: 1+1=2 {T}").key == "q1"
     assert one("::Grant's tomb (part 2)::Where?{=here ~there}").key == "grant-s-tomb-part-2"
-    # A title with nothing to slugify still gives a stable id.
-    assert one("::日本::Where?{=here ~there}").key == stable_id("gift", "日本")
+    # Titles in other scripts keep their letters rather than collapsing to what is ASCII.
+    assert one("::日本::Where?{=here ~there}").key == "日本"
+    assert one("::Вопрос 1::Где?{=здесь ~там}").key == "вопрос-1"
+    assert one("::Вопрос 2::Где?{=здесь ~там}").key != one("::Вопрос 1::Где?{=a ~b}").key
 
 
 def test_general_feedback_wins_over_answer_feedback() -> None:
@@ -142,11 +187,11 @@ def test_categories_set_the_topic_of_following_questions() -> None:
     )
     bank = gift(text).bank
     assert bank is not None
-    assert [q.topic for q in bank.questions] == ["default", "joins", "harry"]
+    assert [q.topic for q in bank.questions] == ["quiz", "quiz-joins", "quiz-harry"]
     assert bank.topics == (
-        Topic("default", "Default"),
-        Topic("joins", "Joins"),
-        Topic("harry", "harry"),
+        Topic("quiz", "Quiz"),
+        Topic("quiz-joins", "Joins"),
+        Topic("quiz-harry", "harry"),
     )
 
 
@@ -185,8 +230,6 @@ ERROR_CASES = [
     ("Who? {=a} and {=b}", 1, "a question can have only one answer block"),
     ("::Unclosed title Who? {=a ~b}", 1, "the '::' that starts the title is never closed"),
     ("Who? {stray =a ~b}", 1, "answer 'stray' has no '=' or '~' in front of it"),
-    ("Same?{T}\n\nSame?{F}", 3, "this question has the same text as the one on line 1"),
-    ("::a::One?{T}\n\n::A::Two?{T}", 3, "duplicate id (first used on line 1)"),
     ("Who? {~a ~b}", 1, "no correct choice"),
     ("Who? {=a ~a}", 1, "duplicate choice text 'a' (choices 1 and 2)"),
     ("{=a ~b}", 1, "prompt is empty"),

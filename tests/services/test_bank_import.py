@@ -75,9 +75,34 @@ def test_retired_question_comes_back_with_its_id(app):
 
 def test_topic_owned_by_another_bank_is_a_conflict_and_writes_nothing(app):
     load(app, bank("first"))
-    with pytest.raises(ImportConflict, match="already belongs to bank 'first'"):
+    with pytest.raises(ImportConflict, match="already belongs to bank 'first'") as raised:
         load(app, bank("second", questions=[question("x")]))
+    assert "rename it in this file (for example to 'second-signals')" in str(raised.value)
     assert count(app, Bank) == 1
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("quiz-one.gift", "quiz-two.gift"),  # no $CATEGORY: each gets its own default topic
+        ("deck-one.txt", "deck-two.txt"),  # Anki notes in the "Default" deck
+    ],
+)
+def test_made_up_topics_of_two_files_never_clash(app, first, second):
+    from quizapp.banks import parse_bank
+
+    texts = {
+        ".gift": "$CATEGORY: $course$/Shared name\n\nWhat?{=a ~b}\n\nOther?{T}",
+        ".txt": "#separator:tab\n#html:false\n#deck:Default\nfront\tback\n",
+    }
+    for name in (first, second):
+        text = texts[name[name.rindex(".") :]]
+        result = parse_bank(text.encode(), name)
+        assert result.ok, [str(p) for p in result.errors]
+        load(app, result.bank)
+    with app.app_context():
+        owners = db.session.execute(select(Topic.slug, Bank.slug).join(Bank)).all()
+    assert len(owners) == 2 and len({bank for _, bank in owners}) == 2
 
 
 def test_plan_import_writes_nothing(app):
