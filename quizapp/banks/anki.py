@@ -1,4 +1,15 @@
-"""Read Anki "Notes in Plain Text" exports (Anki 2.1.55+ headers; older files are sniffed)."""
+"""Read Anki "Notes in Plain Text" exports (Anki 2.1.55+ headers; older files are sniffed).
+
+Each note becomes a flashcard: the first field is the front, the second the back, and any
+further fields (a reading, an example, a source...) the explanation, one paragraph each.
+A cloze note becomes one card per cloze number, as Anki makes them: card ``c2`` hides only
+the ``{{c2::...}}`` gaps (showing the ``::hint`` when there is one) and shows the other gaps'
+text; its id is the note's id with ``-c2``. A note's id is its GUID column when the export
+has one; otherwise a hash of its fields, so two notes with the same front but different backs
+get different ids, and true duplicates get ``-2``, ``-3``... with a warning. ``[sound:...]``
+references are removed with a warning; image-occlusion notes (nothing to show without their
+images) are skipped with a warning.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +19,7 @@ from dataclasses import dataclass, field
 from quizapp.banks.delimited import Record, read_records
 from quizapp.banks.errors import SourceError
 from quizapp.banks.html_text import html_to_text, looks_like_html
+from quizapp.banks.ids import dedupe_keys
 from quizapp.banks.limits import MAX_QUESTIONS
 from quizapp.banks.model import Bank, Problem, Question, Topic
 from quizapp.banks.text import (
@@ -28,7 +40,8 @@ SEPARATORS = {"tab": "\t", "semicolon": ";", "comma": ",", "space": " ", "pipe":
 _SNIFF_ORDER = ("\t", ";", ",", "|")
 _COLUMN_HEADERS = ("guid", "notetype", "deck", "tags")
 _IGNORED_HEADERS = ("columns",)
-_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+_SOUND = re.compile(r"\[sound:[^\]]*\]")
 DEFAULT_DECK = "Default"
 
 
@@ -41,6 +54,7 @@ class _Header:
     notetype: str = ""
     tags: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
     ignored: list[Problem] = field(default_factory=list)
 
 
@@ -113,14 +127,19 @@ class _Notes:
 
     media: int = 0
     media_line: int | None = None
-    extra_fields_line: int | None = None
+    sounds: int = 0
+    sound_line: int | None = None
     questions: list[Question] = field(default_factory=list)
     topics: dict[str, Topic] = field(default_factory=dict)
-    fronts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
 
 
 def _convert(raw: str, html: bool, notes: _Notes, line: int) -> str:
+    raw, sounds = _SOUND.subn("", raw)
+    if sounds:
+        notes.sounds += sounds
+        notes.sound_line = notes.sound_line or line
     if not html:
         return clean_markdown(escape_html_like(raw))
     text, media = html_to_text(raw)
@@ -140,6 +159,22 @@ def _topic(deck: str, notes: _Notes, bank_slug: str) -> str:
     return slug
 
 
+def _cloze_cards(front: str) -> list[tuple[int, str, str]]:
+    """(number, front with only that number's gaps hidden, the text with them in bold)."""
+    numbers = sorted({int(m.group(1)) for m in _CLOZE.finditer(front)})
+    cards = []
+    for number in numbers:
+
+        def hide(m: re.Match[str], n: int = number) -> str:
+            return f"[{m.group(3) or '...'}]" if int(m.group(1)) == n else m.group(2)
+
+        def show(m: re.Match[str], n: int = number) -> str:
+            return f"**{m.group(2)}**" if int(m.group(1)) == n else m.group(2)
+
+        cards.append((number, _CLOZE.sub(hide, front), _CLOZE.sub(show, front)))
+    return cards
+
+
 def _note(record: Record, header: _Header, html: bool, notes: _Notes, file: str) -> None:
     fields = record.fields
     special = set(header.columns.values())
@@ -148,60 +183,72 @@ def _note(record: Record, header: _Header, html: bool, notes: _Notes, file: str)
         index = header.columns.get(name)
         return fields[index] if index is not None and index < len(fields) else ""
 
-    regular = [f for i, f in enumerate(fields) if i not in special]
-    if any(f.strip() for f in regular[2:]):
-        notes.extra_fields_line = notes.extra_fields_line or record.line
-    front = _convert(regular[0] if regular else "", html, notes, record.line)
-    back = _convert(regular[1] if len(regular) > 1 else "", html, notes, record.line)
     notetype = column("notetype") or header.notetype
-    if "cloze" in notetype.lower() or _CLOZE.search(front):
-        revealed = _CLOZE.sub(lambda m: f"**{m.group(1)}**", front)
-        front = _CLOZE.sub(lambda m: f"[{m.group(2) or '...'}]", front)
-        back = f"{revealed}\n\n{back}".strip()
-    guid = clean_line(column("guid"))
-    if not guid and front:  # an empty front is reported as such by the validator
-        # Without a guid the id comes from the front, so two notes with the same front clash.
-        earlier = notes.fronts.setdefault(" ".join(front.split()), record.line)
-        if earlier != record.line:
-            notes.problems.append(
-                Problem(
-                    file,
-                    record.line,
-                    None,
-                    f"this note has the same front as the note on line {earlier}; export with "
-                    "the GUID column, or make the fronts differ",
-                )
+    if "image occlusion" in notetype.lower():
+        notes.skipped.append(
+            Problem(
+                file,
+                record.line,
+                clean_line(column("guid")) or None,
+                "skipped an image-occlusion note: its cards are regions of an image, and "
+                "images are not imported",
+                "warning",
             )
-            return
-    tags = dict.fromkeys(header.tags + column("tags").split())
-    notes.questions.append(
-        Question(
-            key=guid or stable_id("anki", front),
-            topic=_topic(column("deck") or header.deck, notes, slug_from_filename(file)),
-            type="flashcard",
-            prompt=front,
-            explanation="",
-            difficulty="medium",
-            answer=back or None,
-            tags=tuple(tags),
-            line=record.line,
         )
-    )
+        return
+    regular = [f for i, f in enumerate(fields) if i not in special]
+    converted = [_convert(f, html, notes, record.line) for f in regular]
+    front = converted[0] if converted else ""
+    back = converted[1] if len(converted) > 1 else ""
+    # Fields after the back (a reading, an example...) are kept as the explanation.
+    explanation = "\n\n".join(f for f in converted[2:] if f)
+    guid = clean_line(column("guid"))
+    base = guid or stable_id("anki", "\n".join(converted))
+    topic = _topic(column("deck") or header.deck, notes, slug_from_filename(file))
+    tags = tuple(dict.fromkeys(header.tags + column("tags").split()))
+    cards = _cloze_cards(front) if ("cloze" in notetype.lower() or _CLOZE.search(front)) else []
+    if not cards:
+        cards = [(0, front, "")]
+    for number, prompt, revealed in cards:
+        notes.questions.append(
+            Question(
+                key=f"{base}-c{number}" if number else base,
+                topic=topic,
+                type="flashcard",
+                prompt=prompt,
+                explanation=explanation,
+                difficulty="medium",
+                answer=(f"{revealed}\n\n{back}".strip() if number else back) or None,
+                tags=tags,
+                line=record.line,
+            )
+        )
 
 
 def _no_explanations(notes: _Notes, file: str) -> list[Problem]:
-    if not notes.questions:
+    missing = sum(1 for q in notes.questions if not q.explanation)
+    if not missing:
         return []
     message = (
-        f"Anki notes carry no explanation; {len(notes.questions)} flashcards import with an "
-        "empty explanation"
+        f"{missing} of the {len(notes.questions)} flashcards have no explanation (no field "
+        "after the back), so they import with an empty one"
     )
     return [Problem(file, None, None, message, "warning")]
 
 
 def _dropped(notes: _Notes, file: str) -> list[Problem]:
     """One warning per kind of content that is left out."""
-    out = []
+    out = list(notes.skipped)
+    if notes.sounds:
+        out.append(
+            Problem(
+                file,
+                notes.sound_line,
+                None,
+                f"{notes.sounds} [sound:...] reference(s) removed (media files are not imported)",
+                "warning",
+            )
+        )
     if notes.media:
         out.append(
             Problem(
@@ -209,16 +256,6 @@ def _dropped(notes: _Notes, file: str) -> list[Problem]:
                 notes.media_line,
                 None,
                 f"{notes.media} image or media reference(s) removed (media files are not imported)",
-                "warning",
-            )
-        )
-    if notes.extra_fields_line is not None:
-        out.append(
-            Problem(
-                file,
-                notes.extra_fields_line,
-                None,
-                "notes have more than two fields; only the first two (front and back) are imported",
                 "warning",
             )
         )
@@ -251,6 +288,7 @@ def read_anki(text: str, file: str) -> Draft:
         html = any(looks_like_html(f) for r in records for f in r.fields)
     for record in records:
         _note(record, header, html, notes, file)
+    questions, duplicates = dedupe_keys(notes.questions, file)
     bank = Bank(
         slug=slug_from_filename(file),
         title=title_from_filename(file),
@@ -258,11 +296,11 @@ def read_anki(text: str, file: str) -> Draft:
         description="",
         source="",
         topics=tuple(notes.topics.values()),
-        questions=tuple(notes.questions),
+        questions=tuple(questions),
     )
     return Draft(
         bank,
-        notes.problems + _no_explanations(notes, file),
+        notes.problems + duplicates + _no_explanations(notes, file),
         dropped=header.ignored + _dropped(notes, file),
         require_explanation=False,
         complete=complete and len(notes.problems) == len(header.problems),

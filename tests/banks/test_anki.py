@@ -28,8 +28,8 @@ def test_fixture_from_a_modern_export() -> None:
         Topic("anki-notes-default", "Default"),
     )
     by_key = {q.key: q for q in bank.questions}
-    assert set(by_key) == {"b`9DJ+lF!t", "Ot0!9V{g(b", "p.Jz3$KQ/w", "#x7Lq!2@a", "K|h8#~Yq2A",
-                           "n5<aT%Wm0e"}  # fmt: skip
+    assert set(by_key) == {"b`9DJ+lF!t", "Ot0!9V{g(b", "p.Jz3$KQ/w", "#x7Lq!2@a", "K|h8#~Yq2A-c1",
+                           "K|h8#~Yq2A-c2", "n5<aT%Wm0e"}  # fmt: skip
     first = by_key["b`9DJ+lF!t"]
     assert (first.type, first.difficulty, first.explanation) == ("flashcard", "medium", "")
     assert (first.prompt, first.answer, first.tags) == (
@@ -45,16 +45,22 @@ def test_fixture_from_a_modern_export() -> None:
     assert by_key["p.Jz3$KQ/w"].answer == "Not equal to\n(same as `!=`)"
     # A quoted field starting with "#" is data, and a quoted tab stays in the field.
     assert by_key["#x7Lq!2@a"].answer == "HAVING\t(not WHERE)"
-    cloze = by_key["K|h8#~Yq2A"]
-    assert cloze.prompt == "The [...] lets one thread run [what?] at a time."
-    assert cloze.answer == (
-        "The **GIL** lets one thread run **Python bytecode** at a time.\n\nGlobal Interpreter Lock"
+    # One card per cloze number, each hiding only its own gaps, the hint shown.
+    c1, c2 = by_key["K|h8#~Yq2A-c1"], by_key["K|h8#~Yq2A-c2"]
+    assert c1.prompt == "The [...] lets one thread run Python bytecode at a time."
+    assert c1.answer == (
+        "The **GIL** lets one thread run Python bytecode at a time.\n\nGlobal Interpreter Lock"
     )
-    assert [q.line for q in bank.questions] == [7, 8, 9, 10, 11, 12]
+    assert c2.prompt == "The GIL lets one thread run [what?] at a time."
+    assert c2.answer == (
+        "The GIL lets one thread run **Python bytecode** at a time.\n\nGlobal Interpreter Lock"
+    )
+    assert [q.line for q in bank.questions] == [7, 8, 9, 10, 11, 11, 12]
     assert [(p.line, p.message) for p in result.warnings] == [
-        (None, "Anki notes carry no explanation; 6 flashcards import with an empty explanation"),
+        (None, "7 of the 7 flashcards have no explanation (no field after the back), so they "
+               "import with an empty one"),
         (12, "1 image or media reference(s) removed (media files are not imported)"),
-    ]
+    ]  # fmt: skip
 
 
 def test_legacy_export_without_headers_is_sniffed() -> None:
@@ -62,7 +68,11 @@ def test_legacy_export_without_headers_is_sniffed() -> None:
     bank = result.bank
     assert bank is not None, error_text(result)
     closure, gen, black = bank.questions
-    assert closure.key == stable_id("anki", "What is a closure?")
+    assert closure.key == stable_id(
+        "anki",
+        "What is a closure?\nA function that remembers variables from the scope where it was "
+        "defined.",
+    )
     assert closure.topic == "anki-legacy-default"
     # HTML was detected from the fields themselves.
     assert gen.prompt == "What does `yield` make?"
@@ -136,11 +146,21 @@ def test_comment_lines_between_notes_are_skipped() -> None:
     assert bank is not None and [q.line for q in bank.questions] == [3, 5]
 
 
-def test_more_than_two_fields_warns_once() -> None:
-    result = parse(anki("a\tb\textra\nc\td\tmore\n"), "d.txt")
+def test_fields_after_the_back_become_the_explanation() -> None:
+    # A Japanese deck: expression, reading, meaning. Nothing is thrown away.
+    result = parse(anki("食べる\tたべる\tto eat\tan example\nc\td\n"), "d.txt")
     assert result.ok
-    assert (3, "notes have more than two fields; only the first two (front and back) are "
-            "imported") in [(p.line, p.message) for p in result.warnings]  # fmt: skip
+    eat, plain = result.bank.questions
+    assert (eat.prompt, eat.answer, eat.explanation) == (
+        "食べる",
+        "たべる",
+        "to eat\n\nan example",
+    )
+    assert plain.explanation == ""
+    assert [w.message for w in result.warnings] == [
+        "1 of the 2 flashcards have no explanation (no field after the back), so they import "
+        "with an empty one"
+    ]
 
 
 def test_no_explanation_warning_is_once_per_file_even_in_strict_mode() -> None:
@@ -153,7 +173,11 @@ def test_no_explanation_warning_is_once_per_file_even_in_strict_mode() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        anki("a\tb\textra field\n"),
+        anki("a [sound:hello.mp3]\tb\n"),
+        anki(
+            "g1\tImage Occlusion\tx\ty\nz\tBasic\ta\tb\n",
+            "#separator:tab\n#guid column:1\n#notetype column:2\n",
+        ),
         anki("a<img src='x.png'>\tb\n", "#separator:tab\n#html:true\n"),
         anki("a\tb\n", "#separator:tab\n#colour:red\n"),
     ],
@@ -167,8 +191,6 @@ def test_strict_refuses_anki_content_that_would_be_left_out(text: str) -> None:
 ERROR_CASES = [
     (anki("front only\n"), 3, "missing answer (a flashcard needs the text of its back)"),
     (anki("\tback only\n"), 3, "prompt is empty"),
-    (anki("same\tone\nsame \ttwo\n"), 4,
-     "this note has the same front as the note on line 3; export with the GUID column"),
     (anki("a\t\"unterminated\nstill going\n"), 3,
      "malformed Anki export: a quoted field starts here but its closing quote is missing"),
     (anki("x\ty\n", "#separator:weird\n"), 1, "unknown separator 'weird'"),
@@ -177,9 +199,7 @@ ERROR_CASES = [
      "'#guid column:' must be a column number from 1"),
     (anki("x\ty\n", "#separator:tab\n#tags column:\u00b2\n"), 2,
      "'#tags column:' must be a column number from 1, not '\u00b2'"),
-    (anki("g1\tx\ty\ng1\tz\tw\n", "#separator:tab\n#guid column:1\n"), 4,
-     "duplicate id (first used on line 3)"),
-    (anki("q\u202e1\tx\ty\n", "#separator:tab\n#guid column:1\n"), 3,
+        (anki("q\u202e1\tx\ty\n", "#separator:tab\n#guid column:1\n"), 3,
      "id contains U+202E RIGHT-TO-LEFT OVERRIDE"),
 ]  # fmt: skip
 
@@ -191,17 +211,42 @@ def test_anki_errors(text: str, line: int, message: str) -> None:
     assert any(p.line == line and message in p.message for p in result.errors), error_text(result)
 
 
-def test_ids_from_fronts_are_stable_under_whitespace_edits() -> None:
+def test_ids_from_fields_are_stable_under_whitespace_edits() -> None:
     one = parse(anki("What  is\tx\n"), "d.txt").bank
-    two = parse(anki("What is \ty\n"), "d.txt").bank
+    two = parse(anki("What is \tx\n"), "d.txt").bank
     assert one is not None and two is not None
     assert one.questions[0].key == two.questions[0].key
+
+
+def test_notes_with_the_same_front_are_kept_apart_by_their_backs() -> None:
+    result = parse(anki("same\tone\nsame \ttwo\nsame\tone\n"), "deck.txt")
+    assert result.ok
+    first, second, third = (q.key for q in result.bank.questions)
+    assert len({first, second}) == 2 and third == f"{first}-2"
+    assert [(w.line, w.question_id) for w in result.warnings if "same id" in w.message] == [
+        (5, first)
+    ]
+
+
+def test_sounds_are_removed_and_image_occlusion_skipped_with_warnings() -> None:
+    result = parse(anki("Say [sound:hi.mp3] it\tback\n"), "d.txt")
+    assert result.bank.questions[0].prompt == "Say  it"
+    assert any("1 [sound:...] reference(s) removed" in w.message for w in result.warnings)
+    occlusion = parse(
+        anki("g1\tImage Occlusion\tx\ty\nz\tBasic\ta\tb\n",
+             "#separator:tab\n#guid column:1\n#notetype column:2\n"),
+        "d.txt",
+    )  # fmt: skip
+    assert [q.key for q in occlusion.bank.questions] == ["z"]
+    assert [
+        (w.line, w.question_id) for w in occlusion.warnings if "image-occlusion" in w.message
+    ] == [(4, "g1")]
 
 
 def test_guid_column_beyond_the_row_means_no_guid() -> None:
     result = parse(anki("front\tback\n", "#separator:tab\n#guid column:9\n"), "d.txt")
     assert result.bank is not None
-    assert result.bank.questions[0].key == stable_id("anki", "front")
+    assert result.bank.questions[0].key == stable_id("anki", "front\nback")
 
 
 def test_errors_name_the_file() -> None:

@@ -36,6 +36,7 @@ def test_anki_example() -> None:
     assert result.bank is not None, error_text(result)
     assert [q.topic for q in result.bank.questions] == [
         "python-python-basics",
+        "python-python-advanced",  # a cloze note with two gaps: one card each
         "python-python-advanced",
     ]
 
