@@ -18,14 +18,18 @@ from dataclasses import dataclass, field
 
 from quizapp.banks.delimited import Record, read_records
 from quizapp.banks.errors import SourceError
-from quizapp.banks.html_text import html_to_text, looks_like_html
+from quizapp.banks.html_text import (
+    html_to_text,
+    looks_like_html,
+    plain_to_markdown,
+    removed_media,
+)
 from quizapp.banks.ids import dedupe_keys
 from quizapp.banks.limits import MAX_QUESTIONS
 from quizapp.banks.model import Bank, Problem, Question, Topic
 from quizapp.banks.text import (
     clean_line,
     clean_markdown,
-    escape_html_like,
     scoped_slug,
     shown,
     slug_from_filename,
@@ -126,7 +130,6 @@ class _Notes:
     """Per-file facts reported once rather than per note."""
 
     media: int = 0
-    media_line: int | None = None
     sounds: int = 0
     sound_line: int | None = None
     questions: list[Question] = field(default_factory=list)
@@ -141,11 +144,9 @@ def _convert(raw: str, html: bool, notes: _Notes, line: int) -> str:
         notes.sounds += sounds
         notes.sound_line = notes.sound_line or line
     if not html:
-        return clean_markdown(escape_html_like(raw))
+        return clean_markdown(plain_to_markdown(raw))
     text, media = html_to_text(raw)
-    if media:
-        notes.media += media
-        notes.media_line = notes.media_line or line
+    notes.media += media
     return clean_markdown(text)
 
 
@@ -197,6 +198,7 @@ def _note(record: Record, header: _Header, html: bool, notes: _Notes, file: str)
         )
         return
     regular = [f for i, f in enumerate(fields) if i not in special]
+    media_before = notes.media
     converted = [_convert(f, html, notes, record.line) for f in regular]
     front = converted[0] if converted else ""
     back = converted[1] if len(converted) > 1 else ""
@@ -205,6 +207,8 @@ def _note(record: Record, header: _Header, html: bool, notes: _Notes, file: str)
     guid = clean_line(column("guid"))
     base = guid or stable_id("anki", "\n".join(converted))
     topic = _topic(column("deck") or header.deck, notes, slug_from_filename(file))
+    if notes.media > media_before:
+        notes.skipped.append(removed_media(file, record.line, base, notes.media - media_before))
     tags = tuple(dict.fromkeys(header.tags + column("tags").split()))
     cards = _cloze_cards(front) if ("cloze" in notetype.lower() or _CLOZE.search(front)) else []
     if not cards:
@@ -246,16 +250,6 @@ def _dropped(notes: _Notes, file: str) -> list[Problem]:
                 notes.sound_line,
                 None,
                 f"{notes.sounds} [sound:...] reference(s) removed (media files are not imported)",
-                "warning",
-            )
-        )
-    if notes.media:
-        out.append(
-            Problem(
-                file,
-                notes.media_line,
-                None,
-                f"{notes.media} image or media reference(s) removed (media files are not imported)",
                 "warning",
             )
         )

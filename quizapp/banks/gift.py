@@ -30,14 +30,13 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from quizapp.banks.html_text import html_to_text
+from quizapp.banks.html_text import html_to_text, plain_to_markdown, removed_media
 from quizapp.banks.ids import dedupe_keys
 from quizapp.banks.limits import MAX_ID, MAX_QUESTIONS
 from quizapp.banks.model import Bank, Choice, Problem, Question, Topic
 from quizapp.banks.text import (
     clean_line,
     clean_markdown,
-    escape_html_like,
     scoped_slug,
     shown,
     slug_from_filename,
@@ -147,11 +146,13 @@ def _text(raw: str, fmt: str, state: _File, *, own_format: bool = True) -> str:
         if close != -1 and raw[1:close] in _FORMATS:
             fmt, raw = raw[1:close], raw[close + 1 :]
     text = _restore(raw)
-    if fmt == "html":
-        text, media = html_to_text(text)
-        state.media += media
-    elif fmt == "plain":
-        text = escape_html_like(text)
+    if fmt == "markdown":
+        return clean_markdown(text)
+    if fmt == "plain":
+        return clean_markdown(plain_to_markdown(text))
+    # Moodle's own format is text with HTML allowed in which line breaks are kept.
+    text, media = html_to_text(text if fmt == "html" else text.replace("\n", "<br>"))
+    state.media += media
     return clean_markdown(text)
 
 
@@ -297,6 +298,7 @@ def title_id(title: str) -> str:
 
 def _question(block: _Block, start: int, state: _File) -> None:
     """Parse one question from block.text[start:] and add it (or a problem) to state."""
+    media_before = state.media
     work = _ESCAPE.sub(lambda m: _PLACEHOLDERS[m.group(1)], block.text)
     line = block.line_at(start)
     pos = start + len(work[start:]) - len(work[start:].lstrip())
@@ -348,6 +350,8 @@ def _question(block: _Block, start: int, state: _File) -> None:
     explanation = _text(general, fmt, state) or right_feedback
     if not key:
         key = stable_id("gift", f"{prompt}\n{_answer_fingerprint(parsed)}")
+    if state.media > media_before:
+        state.skipped.append(removed_media(state.name, line, key, state.media - media_before))
     if parsed.left_out:
         state.skipped.append(Problem(state.name, line, key, parsed.left_out, "warning"))
     if not explanation:
@@ -409,13 +413,6 @@ def _no_explanations(state: _File) -> list[Problem]:
     return [Problem(state.name, first, None, message, "warning")]
 
 
-def _removed_media(state: _File) -> list[Problem]:
-    if not state.media:
-        return []
-    message = f"{state.media} image or media reference(s) removed (media files are not imported)"
-    return [Problem(state.name, None, None, message, "warning")]
-
-
 def read_gift(text: str, file: str) -> Draft:
     """Parse a GIFT file into a draft; blank lines separate questions."""
     state = _File(file, slug_from_filename(file), _default_topic(file))
@@ -456,7 +453,7 @@ def read_gift(text: str, file: str) -> Draft:
     return Draft(
         bank,
         state.problems + duplicates + _no_explanations(state),
-        dropped=state.skipped + _removed_media(state),
+        dropped=state.skipped,
         require_explanation=False,
         complete=not state.rejected,
     )

@@ -14,6 +14,9 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _SMALL_NUMBER = re.compile(r"[0-9]{1,9}")
+_MARKDOWN_INLINE = re.compile(r"[\\`*_\[\]~]")
+_MARKDOWN_LINE_START = re.compile(r"(?m)^([ \t]*)([#>+-])")
+_MARKDOWN_NUMBERED = re.compile(r"(?m)^([ \t]*\d+)([.)])")
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # Characters that are never wanted in text: C0/C1 controls (tab and newline aside), lone
@@ -123,6 +126,19 @@ def escape_html_like(text: str) -> str:
     renderer would treat it as HTML and the sanitiser would remove it.
     """
     return _TAG_START.sub("&lt;", _ENTITY_START.sub("&amp;", text))
+
+
+def escape_markdown(text: str) -> str:
+    """Escape what Markdown would read as formatting, so literal text shows as written.
+
+    Backslashes (MathJax's ``\\(A^T\\)``), emphasis and code markers, brackets and tildes are
+    escaped everywhere; headings, quotes, list markers and numbered items only at the start of
+    a line, where they mean something. HTML-like text is escaped as ``escape_html_like`` does.
+    """
+    text = _MARKDOWN_INLINE.sub(r"\\\g<0>", text)
+    text = _MARKDOWN_LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    text = _MARKDOWN_NUMBERED.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    return escape_html_like(text)
 
 
 def shown(value: object, *, quote: bool = True, limit: int = 80) -> str:

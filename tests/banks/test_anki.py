@@ -37,12 +37,13 @@ def test_fixture_from_a_modern_export() -> None:
     )  # fmt: skip
     # Quoted field with doubled quotes and <br>; a list becomes Markdown items.
     copy = by_key["Ot0!9V{g(b"]
-    assert copy.prompt == 'Name two ways to copy a list\n(for example with *"slicing"*):'
-    assert copy.answer == "- lst[:]\n- lst.copy()"
+    # <br> is a hard line break, not a space.
+    assert copy.prompt == 'Name two ways to copy a list\\\n(for example with *"slicing"*):'
+    assert copy.answer == "- lst\\[:\\]\n- lst.copy()"
     assert copy.tags == ("python::lists", "copying")
     # Entities decoded, and "<>" kept as text rather than read as a tag.
     assert by_key["p.Jz3$KQ/w"].prompt == "What does <> mean in SQL?"
-    assert by_key["p.Jz3$KQ/w"].answer == "Not equal to\n(same as `!=`)"
+    assert by_key["p.Jz3$KQ/w"].answer == "Not equal to\\\n(same as `!=`)"
     # A quoted field starting with "#" is data, and a quoted tab stays in the field.
     assert by_key["#x7Lq!2@a"].answer == "HAVING\t(not WHERE)"
     # One card per cloze number, each hiding only its own gaps, the hint shown.
@@ -59,7 +60,8 @@ def test_fixture_from_a_modern_export() -> None:
     assert [(p.line, p.message) for p in result.warnings] == [
         (None, "7 of the 7 flashcards have no explanation (no field after the back), so they "
                "import with an empty one"),
-        (12, "1 image or media reference(s) removed (media files are not imported)"),
+        (12, "1 image or media file(s) removed: media files are not imported (images on the "
+             "web are kept as links)"),
     ]  # fmt: skip
 
 
@@ -77,7 +79,7 @@ def test_legacy_export_without_headers_is_sniffed() -> None:
     # HTML was detected from the fields themselves.
     assert gen.prompt == "What does `yield` make?"
     assert gen.answer == (
-        "A generator; calling it returns an iterator.\nEach **next()** runs to the next `yield`."
+        "A generator; calling it returns an iterator.\\\nEach **next()** runs to the next `yield`."
     )
     assert black.prompt == 'Which quote style does "black" prefer?'
 
@@ -115,7 +117,7 @@ def test_quoted_fields_with_separators_newlines_and_quotes() -> None:
     text = anki('"a\tb\nc ""d"""\t"x"\n')
     bank = parse(text, "d.txt").bank
     assert bank is not None
-    assert (bank.questions[0].prompt, bank.questions[0].answer) == ('a\tb\nc "d"', "x")
+    assert (bank.questions[0].prompt, bank.questions[0].answer) == ('a\tb\\\nc "d"', "x")
 
 
 def test_plain_text_fields_show_as_written() -> None:

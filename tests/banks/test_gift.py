@@ -81,11 +81,11 @@ def test_short_answer_and_missing_word() -> None:
     q = one("Two plus two equals {=four =4}.")
     assert (q.type, q.prompt, q.accepted) == (
         "short_answer",
-        "Two plus two equals _____.",
+        "Two plus two equals \\_\\_\\_\\_\\_.",  # shows as _____
         ("four", "4"),
     )
     q = one("Grant is {~buried =entombed ~living} in Grant's tomb.")
-    assert (q.type, q.prompt) == ("single_choice", "Grant is _____ in Grant's tomb.")
+    assert (q.type, q.prompt) == ("single_choice", "Grant is \\_\\_\\_\\_\\_ in Grant's tomb.")
 
 
 def test_weights_make_several_right_answers() -> None:
@@ -166,8 +166,9 @@ def test_general_feedback_wins_over_answer_feedback() -> None:
 def test_escapes() -> None:
     q = one(r"::A\:B::Is 1 \= 1 \{really\} \~ \# \\ ok\nnext?{=yes\: \~ sure ~no\#}")
     assert q.key == "a-b"
-    assert q.prompt == "Is 1 = 1 {really} ~ # \\ ok\nnext?"
-    assert q.choices == (Choice("yes: ~ sure", True), Choice("no#", False))
+    # Shown as written: "~" and "\\" escaped for Markdown, the \n a hard line break.
+    assert q.prompt == "Is 1 = 1 {really} \\~ # \\\\ ok\\\nnext?"
+    assert q.choices == (Choice("yes: \\~ sure", True), Choice("no#", False))
 
 
 def test_formats() -> None:
