@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from quizapp.banks.delimited import Record, read_records
 from quizapp.banks.errors import SourceError
+from quizapp.banks.flashcard_csv import header_roles, read_flashcards
 from quizapp.banks.limits import MAX_QUESTIONS
 from quizapp.banks.model import (
     CHOICE_TYPES,
@@ -299,12 +301,22 @@ def _row_question(row: dict[str, str], line: int, bank_source: str) -> tuple[Que
     )
 
 
-def _detect_delimiter(header_line: str) -> str:
-    # Spreadsheets in some locales save with semicolons; tabs come from copy-paste.
-    for delimiter in (",", ";", "\t"):
-        if delimiter in header_line:
-            return delimiter
-    return ","
+def _detect_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the first lines into the same number of cells (tab first).
+
+    Spreadsheets in some locales save with semicolons, Quizlet and copy-paste give tabs; a
+    comma inside a tab-separated definition must not win.
+    """
+    best, best_score = ",", (-1, -1)
+    for preference, delimiter in enumerate(("\t", ";", ",", "|")):
+        counts = [line.count(delimiter) for line in lines if line.strip()]
+        if not counts or min(counts) == 0:
+            continue
+        consistent = sum(1 for c in counts if c == counts[0])
+        score = (consistent, -preference)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def read_csv(text: str, file: str) -> Draft:
@@ -316,8 +328,7 @@ def read_csv(text: str, file: str) -> Draft:
             Problem(file, None, None, "no header row (expected: " + ",".join(COLUMNS[:-1]) + ")")
         )
         return Draft(None, problems)
-    header_end = text.find("\n", pos)
-    delimiter = _detect_delimiter(text[pos : len(text) if header_end == -1 else header_end])
+    delimiter = _detect_delimiter(text[pos : pos + 20_000].split("\n")[:10])
     source = meta.values.get("source", "")
     records = read_records(text, delimiter, start=pos, first_line=line)
     questions: list[Question] = []
@@ -327,6 +338,12 @@ def read_csv(text: str, file: str) -> Draft:
         header = next(records, None)
         if header is None:  # unreachable: the preamble stopped at a non-blank line
             return Draft(None, problems)
+        names = [_column_name(cell) for cell in header.fields]
+        if not meta.values and not meta.topics and not {"id", "type"} & set(names):
+            # Not quizapp's layout: a plain question/answer file (with or without a header).
+            roles = header_roles(header.fields)
+            rows = records if roles is not None else itertools.chain([header], records)
+            return read_flashcards(rows, roles, file)
         names, header_problems = _header(header, file)
         if header_problems:
             return Draft(None, problems + header_problems)
