@@ -47,6 +47,7 @@ def banks() -> str | tuple[str, int]:
         form=form,
         rows=banks_overview.bank_rows(),
         preview=preview,
+        preview_page=preview.page(1) if preview is not None else None,
         confirm_form=EmptyForm(),
     ), status
 
@@ -54,15 +55,17 @@ def banks() -> str | tuple[str, int]:
 @bp.route("/banks/pending/<int:pending_id>")
 @admin_required
 def pending(pending_id: int) -> str:
-    """Show a staged upload's preview again."""
+    """Show a staged upload's preview again, a page of its questions at a time."""
     staged = pending_imports.get_pending(current_user, pending_id)
     if staged is None:
         abort(404)
+    preview = pending_imports.preview_pending(staged)
     return render_template(
         "admin/banks.html",
         form=UploadForm(),
         rows=banks_overview.bank_rows(),
-        preview=pending_imports.preview_pending(staged),
+        preview=preview,
+        preview_page=preview.page(parse_number(request.args.get("page")) or 1),
         confirm_form=EmptyForm(),
     )
 

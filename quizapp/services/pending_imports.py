@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from quizapp.banks import ParseResult, format_for, parse_bank
+from quizapp.banks import ParseResult, Problem, format_for, parse_bank
+from quizapp.banks.model import Question as ParsedQuestion
 from quizapp.clock import utcnow
 from quizapp.db import rows_changed
 from quizapp.extensions import db
@@ -15,6 +16,7 @@ from quizapp.models import PendingImport, User
 from quizapp.services.bank_import import ImportConflict, ImportPlan, apply_import, plan_import
 
 PENDING_TTL = timedelta(hours=24)
+PREVIEW_PAGE_SIZE = 50
 
 
 @dataclass
@@ -30,6 +32,48 @@ class Preview:
     def can_apply(self) -> bool:
         """Tell whether the upload is valid and changes something."""
         return self.pending is not None and self.plan is not None and self.conflict is None
+
+    def page(self, number: int) -> PreviewPage:
+        """The added and updated questions as they will be shown, in file order, one page."""
+        bank, plan = self.result.bank, self.plan
+        if bank is None or plan is None:
+            return PreviewPage([], 1, 1, [])
+        change = {key: "added" for key in plan.added} | {key: "updated" for key in plan.updated}
+        problems: dict[str, list[Problem]] = {}
+        general: list[Problem] = []
+        for problem in self.result.problems:
+            if problem.question_id is None:
+                general.append(problem)
+            else:
+                problems.setdefault(problem.question_id, []).append(problem)
+        changed = [q for q in bank.questions if q.key in change]
+        pages = max(1, -(-len(changed) // PREVIEW_PAGE_SIZE))
+        number = min(max(number, 1), pages)
+        start = (number - 1) * PREVIEW_PAGE_SIZE
+        items = [
+            PreviewItem(change[q.key], q, problems.get(q.key, []))
+            for q in changed[start : start + PREVIEW_PAGE_SIZE]
+        ]
+        return PreviewPage(items, number, pages, general)
+
+
+@dataclass(frozen=True)
+class PreviewItem:
+    """One added or updated question as the admin checks it, with its own warnings."""
+
+    change: str
+    question: ParsedQuestion
+    problems: list[Problem]
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    """A page of changed questions, and the problems that belong to no single question."""
+
+    items: list[PreviewItem]
+    number: int
+    pages: int
+    general: list[Problem]
 
 
 def _preview(pending: PendingImport | None, result: ParseResult) -> Preview:

@@ -1,0 +1,67 @@
+"""The upload preview shows each added or updated question as learners will see it."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from quizapp.extensions import db
+from quizapp.models import PendingImport, Question
+from tests.security.test_hostile_banks import count, upload
+
+GIFT = (
+    "::grant::Who's buried in Grant's tomb?{~Grant =Ulysses S. Grant ~Ulysses Grant"
+    "####His wife Julia too.}\n\n"
+    "::born::Grant was born in {=1822 =%50%1823}.\n\n"
+    "::pic::Which tree? <img src='local.png'>{=oak ~elm}\n"
+)
+
+
+def details(page: str, key: str) -> str:
+    """The preview block of one question."""
+    match = re.search(
+        r'<details class="card preview-question[^"]*">(?:(?!</details>).)*?'
+        rf"<code><bdi>{key}</bdi></code>.*?</details>",
+        page,
+        re.S,
+    )
+    assert match, f"no preview of {key}"
+    return match.group(0)
+
+
+def test_preview_shows_questions_with_right_answers_and_their_own_warnings(app, admin_client):
+    response = upload(admin_client, GIFT.encode(), "grant.gift")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    grant = details(page, "grant")
+    assert (
+        "Who's buried in Grant's tomb?" in grant or "Who&#39;s buried in Grant&#39;s tomb?" in grant
+    )
+    assert re.search(
+        r'class="choice correct">\s*<span aria-hidden="true">✔</span>\s*'
+        r'<span class="prose">Ulysses S. Grant',
+        grant,
+    )
+    assert "His wife Julia too." in grant
+    born = details(page, "born")
+    assert (
+        "<code><bdi>1822</bdi></code>" in born and "partial-credit answers are not accepted" in born
+    )
+    assert "image or media file(s) removed" in details(page, "pic")
+    # Nothing is written until the admin applies it.
+    assert count(app, Question) == 0
+
+
+def test_big_uploads_are_previewed_a_page_at_a_time(app, admin_client):
+    text = "\n\n".join(f"::q{i:03}::Question number {i}?{{T}}" for i in range(120))
+    first = upload(admin_client, text.encode(), "big.gift").get_data(as_text=True)
+    assert first.count('class="card preview-question') == 50
+    assert "page 1 of 3" in first
+    with app.app_context():
+        pending_id = db.session.scalar(select(PendingImport.id))
+    last = admin_client.get(f"/admin/banks/pending/{pending_id}?page=3").get_data(as_text=True)
+    assert last.count('class="card preview-question') == 20
+    assert "Question number 119?" in last and "Question number 0?" not in last
+    # Out-of-range pages show the nearest real page rather than an error.
+    assert admin_client.get(f"/admin/banks/pending/{pending_id}?page=99").status_code == 200
