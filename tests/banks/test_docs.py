@@ -20,8 +20,15 @@ def test_native_example() -> None:
     assert result.ok and not result.problems, error_text(result)
 
 
+def test_plain_csv_example() -> None:
+    _layout, plain = blocks("csv")
+    result = parse(plain, "terms.csv")
+    assert result.bank is not None, error_text(result)
+    assert [(q.type, q.prompt) for q in result.bank.questions] == [("flashcard", "mutable")]
+
+
 def test_csv_example() -> None:
-    (example,) = blocks("csv")
+    example, _plain = blocks("csv")
     result = parse(example, "sql-basics.csv")
     assert result.ok and not result.problems, error_text(result)
     assert result.bank is not None
