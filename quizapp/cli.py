@@ -83,9 +83,20 @@ def create_admin(email: str, password_env: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Override the format.")
 @click.option("--strict", is_flag=True, help="Fail a file on unsupported GIFT question kinds.")
 @click.option("--quiet", is_flag=True, help="Print only problems and the totals.")
+@click.option(
+    "--fields",
+    metavar="PROMPT,ANSWER[,EXPLANATION...]",
+    help="Anki exports: which note fields are the prompt, the answer and the explanation "
+    "(numbers from 1, e.g. 1,3,2). Default: 1,2 and every other field as the explanation.",
+)
 @needs_schema
 def import_banks(
-    paths: tuple[str, ...], dry_run: bool, fmt: str | None, strict: bool, quiet: bool
+    paths: tuple[str, ...],
+    dry_run: bool,
+    fmt: str | None,
+    strict: bool,
+    quiet: bool,
+    fields: str | None,
 ) -> None:
     """Import bank files or folders (each file is one transaction)."""
     files, missing = find_bank_files(paths)
@@ -96,7 +107,7 @@ def import_banks(
     # The bar goes to stderr and hides itself when stderr is not a terminal.
     with click.progressbar(files, label="Importing", hidden=quiet or len(files) < 4) as bar:
         for path in bar:
-            result = read_bank_file(path, fmt, strict=strict)
+            result = read_bank_file(path, fmt, strict=strict, fields=fields)
             for problem in result.problems:
                 # Warnings say so themselves; errors get the prefix.
                 lines.append(str(problem) if problem.severity == "warning" else f"error: {problem}")

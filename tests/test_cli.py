@@ -96,3 +96,21 @@ def test_banks_import_reports_errors_with_lines_and_writes_nothing(app, runner, 
     assert "broken.yaml:7" in result.output
     assert "missing.yaml: no such file or folder" in result.output
     assert runner.invoke(args=["banks", "list"]).output.startswith("No banks yet")
+
+
+def test_banks_import_fields_chooses_the_anki_prompt_answer_and_explanation(app, runner, tmp_path):
+    from quizapp.models import Question
+
+    deck = tmp_path / "japanese.txt"
+    deck.write_text("#separator:tab\n#html:false\n食べる\tto eat\tたべる\n", encoding="utf-8")
+    bad = runner.invoke(args=["banks", "import", str(deck), "--fields", "1,1"])
+    assert bad.exit_code == 1 and "each field can be used once" in bad.output
+    result = runner.invoke(args=["banks", "import", str(deck), "--fields", "1,3,2"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        (question,) = db.session.scalars(select(Question)).all()
+        assert (question.prompt, question.answer, question.explanation) == (
+            "食べる",
+            "たべる",
+            "to eat",
+        )

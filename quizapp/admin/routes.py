@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from quizapp.admin import bp
-from quizapp.admin.forms import UploadForm
+from quizapp.admin.forms import FieldsForm, UploadForm
 from quizapp.auth.session import admin_required
 from quizapp.forms import EmptyForm
 from quizapp.security import parse_number
@@ -38,18 +38,12 @@ def banks() -> str | tuple[str, int]:
             upload.read(),
             form.format.data or None,
             form.strict.data,
+            form.fields.data or "",
         )
         status = 200 if preview.pending is not None else 422
     elif form.errors:
         status = 422
-    return render_template(
-        "admin/banks.html",
-        form=form,
-        rows=banks_overview.bank_rows(),
-        preview=preview,
-        preview_page=preview.page(1) if preview is not None else None,
-        confirm_form=EmptyForm(),
-    ), status
+    return _render_banks(form, preview, 1), status
 
 
 @bp.route("/banks/pending/<int:pending_id>")
@@ -60,14 +54,44 @@ def pending(pending_id: int) -> str:
     if staged is None:
         abort(404)
     preview = pending_imports.preview_pending(staged)
+    return _render_banks(UploadForm(), preview, parse_number(request.args.get("page")) or 1)
+
+
+def _render_banks(
+    form: UploadForm,
+    preview: pending_imports.Preview | None,
+    page: int,
+    fields_form: FieldsForm | None = None,
+) -> str:
+    pending = preview.pending if preview is not None else None
     return render_template(
         "admin/banks.html",
-        form=UploadForm(),
+        form=form,
         rows=banks_overview.bank_rows(),
         preview=preview,
-        preview_page=preview.page(parse_number(request.args.get("page")) or 1),
+        preview_page=preview.page(page) if preview is not None else None,
+        anki_fields=pending_imports.anki_fields(pending) if pending is not None else [],
+        fields_form=fields_form or FieldsForm(fields=pending.fields if pending else ""),
         confirm_form=EmptyForm(),
     )
+
+
+@bp.route("/banks/pending/<int:pending_id>/fields", methods=["POST"])
+@admin_required
+def choose_fields(pending_id: int) -> str | Response | tuple[str, int]:
+    """Read a staged Anki export again with other fields for prompt, answer, explanation."""
+    staged = pending_imports.get_pending(current_user, pending_id)
+    if staged is None:
+        abort(404)
+    form = FieldsForm()
+    if form.validate_on_submit():
+        preview = pending_imports.choose_fields(staged, form.fields.data)
+        if preview.result.bank is not None:
+            flash("Fields changed; check the questions below.", "success")
+            return redirect(url_for("admin.pending", pending_id=pending_id), 303)
+    else:
+        preview = pending_imports.preview_pending(staged)
+    return _render_banks(UploadForm(), preview, 1, fields_form=form), 422
 
 
 @bp.route("/banks/pending/<int:pending_id>/apply", methods=["POST"])

@@ -59,6 +59,7 @@ class _Header:
     tags: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    unused_fields: set[int] = field(default_factory=set)
     ignored: list[Problem] = field(default_factory=list)
 
 
@@ -125,6 +126,40 @@ def _sniff_separator(text: str, pos: int) -> str:
     return next((sep for sep in _SNIFF_ORDER if sep in first), "\t")
 
 
+MAX_FIELDS = 20
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Which of a note's fields (1-based, guid/notetype/deck/tags columns not counted) is the
+    prompt, the answer and the explanation; ``None`` explanation means every other field."""
+
+    prompt: int = 1
+    answer: int = 2
+    explanation: tuple[int, ...] | None = None
+
+    @classmethod
+    def parse(cls, spec: str) -> FieldMap:
+        """Read ``PROMPT,ANSWER[,EXPLANATION...]`` such as ``1,3,2``; raise ValueError."""
+        parts = [p.strip() for p in spec.split(",")]
+        numbers = [small_number(p) for p in parts]
+        chosen = [n for n in numbers if n is not None and 1 <= n <= MAX_FIELDS]
+        if len(parts) < 2 or len(chosen) != len(parts):
+            raise ValueError(
+                f"fields must be field numbers from 1 to {MAX_FIELDS}: the prompt's, the "
+                "answer's, then any explanation fields, e.g. 1,3,2"
+            )
+        if len(set(chosen)) != len(chosen):
+            raise ValueError("fields: each field can be used once")
+        return cls(chosen[0], chosen[1], tuple(chosen[2:]))
+
+    def explanation_fields(self, count: int) -> list[int]:
+        """The 1-based fields that form the explanation of a note with ``count`` fields."""
+        if self.explanation is not None:
+            return list(self.explanation)
+        return [n for n in range(1, count + 1) if n not in (self.prompt, self.answer)]
+
+
 @dataclass
 class _Notes:
     """Per-file facts reported once rather than per note."""
@@ -136,6 +171,7 @@ class _Notes:
     topics: dict[str, Topic] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    unused_fields: set[int] = field(default_factory=set)
 
 
 def _convert(raw: str, html: bool, notes: _Notes, line: int) -> str:
@@ -176,7 +212,9 @@ def _cloze_cards(front: str) -> list[tuple[int, str, str]]:
     return cards
 
 
-def _note(record: Record, header: _Header, html: bool, notes: _Notes, file: str) -> None:
+def _note(
+    record: Record, header: _Header, html: bool, notes: _Notes, file: str, fields_map: FieldMap
+) -> None:
     fields = record.fields
     special = set(header.columns.values())
 
@@ -200,10 +238,18 @@ def _note(record: Record, header: _Header, html: bool, notes: _Notes, file: str)
     regular = [f for i, f in enumerate(fields) if i not in special]
     media_before = notes.media
     converted = [_convert(f, html, notes, record.line) for f in regular]
-    front = converted[0] if converted else ""
-    back = converted[1] if len(converted) > 1 else ""
-    # Fields after the back (a reading, an example...) are kept as the explanation.
-    explanation = "\n\n".join(f for f in converted[2:] if f)
+
+    def numbered(number: int) -> str:
+        return converted[number - 1] if number <= len(converted) else ""
+
+    front, back = numbered(fields_map.prompt), numbered(fields_map.answer)
+    # By default every other field (a reading, an example...) forms the explanation.
+    wanted = fields_map.explanation_fields(len(converted))
+    explanation = "\n\n".join(t for t in (numbered(n) for n in wanted) if t)
+    chosen = {fields_map.prompt, fields_map.answer, *wanted}
+    notes.unused_fields.update(
+        n for n in range(1, len(converted) + 1) if n not in chosen and numbered(n)
+    )
     guid = clean_line(column("guid"))
     base = guid or stable_id("anki", "\n".join(converted))
     topic = _topic(column("deck") or header.deck, notes, slug_from_filename(file))
@@ -243,6 +289,18 @@ def _no_explanations(notes: _Notes, file: str) -> list[Problem]:
 def _dropped(notes: _Notes, file: str) -> list[Problem]:
     """One warning per kind of content that is left out."""
     out = list(notes.skipped)
+    if notes.unused_fields:
+        listed = ", ".join(str(n) for n in sorted(notes.unused_fields))
+        out.append(
+            Problem(
+                file,
+                None,
+                None,
+                f"field(s) {listed} of the notes are not imported (not chosen as the prompt, "
+                "answer or explanation)",
+                "warning",
+            )
+        )
     if notes.sounds:
         out.append(
             Problem(
@@ -256,8 +314,23 @@ def _dropped(notes: _Notes, file: str) -> list[Problem]:
     return out
 
 
-def read_anki(text: str, file: str) -> Draft:
+def first_note_fields(text: str) -> list[str]:
+    """The fields of the first note (guid/notetype/deck/tags columns left out), as written."""
+    header, pos, line = _read_header(text, "")
+    separator = header.separator or _sniff_separator(text, pos)
+    special = set(header.columns.values())
+    try:
+        for record in read_records(text, separator, start=pos, first_line=line, comments=True):
+            if any(f.strip() for f in record.fields):
+                return [f for i, f in enumerate(record.fields) if i not in special]
+    except SourceError:
+        return []
+    return []
+
+
+def read_anki(text: str, file: str, fields: FieldMap | None = None) -> Draft:
     """Parse an Anki plain-text export into a draft of flashcards, one per note."""
+    fields_map = fields or FieldMap()
     header, pos, line = _read_header(text, file)
     separator = header.separator or _sniff_separator(text, pos)
     notes = _Notes(problems=list(header.problems))
@@ -281,7 +354,7 @@ def read_anki(text: str, file: str) -> Draft:
     if html is None:
         html = any(looks_like_html(f) for r in records for f in r.fields)
     for record in records:
-        _note(record, header, html, notes, file)
+        _note(record, header, html, notes, file, fields_map)
     questions, duplicates = dedupe_keys(notes.questions, file)
     bank = Bank(
         slug=slug_from_filename(file),

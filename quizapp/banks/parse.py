@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 
-from quizapp.banks.anki import read_anki
+from quizapp.banks.anki import FieldMap, read_anki
 from quizapp.banks.csv_format import read_csv
 from quizapp.banks.decode import decode_bank
 from quizapp.banks.errors import SourceError
@@ -58,14 +58,20 @@ def _finish(problems: list[Problem], file: str) -> list[Problem]:
 
 
 def parse_bank(
-    data: bytes, filename: str, *, fmt: str | None = None, strict: bool = False
+    data: bytes,
+    filename: str,
+    *,
+    fmt: str | None = None,
+    strict: bool = False,
+    fields: str | None = None,
 ) -> ParseResult:
     """Parse and validate one bank file; never raises for bad input.
 
     The format comes from the extension unless ``fmt`` is given. With ``strict``, content that
     would not be imported (skipped GIFT questions, removed media, ignored Anki fields) is an
     error rather than a warning. ``bank`` is set only when there are no errors. ``filename``
-    is used in messages and to derive defaults; it is never opened.
+    is used in messages and to derive defaults; it is never opened. ``fields`` chooses which
+    fields of Anki notes are the prompt, answer and explanation (``FieldMap.parse``).
     """
     chosen = fmt if fmt is not None else format_for(filename)
     if chosen not in FORMATS:
@@ -78,8 +84,20 @@ def parse_bank(
             )
         return ParseResult(filename, None, [Problem(filename, None, None, message)])
     draft: Draft | None = None
+    field_map = None
+    if fields:
+        try:
+            if chosen != "anki":
+                raise ValueError("choosing fields applies to Anki exports only")
+            field_map = FieldMap.parse(fields)
+        except ValueError as exc:
+            return ParseResult(filename, None, [Problem(filename, None, None, str(exc))])
     try:
-        draft = _READERS[chosen](decode_bank(data), filename)
+        text = decode_bank(data)
+        if field_map is not None:
+            draft = read_anki(text, filename, field_map)
+        else:
+            draft = _READERS[chosen](text, filename)
         dropped = draft.dropped
         if strict:
             dropped = [dataclasses.replace(p, severity="error") for p in dropped]

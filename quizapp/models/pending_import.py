@@ -22,5 +22,7 @@ class PendingImport(db.Model):  # type: ignore[name-defined,misc]
     filename: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(10))
     strict: Mapped[bool] = mapped_column(default=False)
+    # Anki exports: which fields are the prompt, answer and explanation ("1,3,2"); "" = default.
+    fields: Mapped[str] = mapped_column(String(60), default="")
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -33,7 +33,9 @@ def find_bank_files(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
     return files, missing
 
 
-def read_bank_file(path: Path, fmt: str | None = None, *, strict: bool = False) -> ParseResult:
+def read_bank_file(
+    path: Path, fmt: str | None = None, *, strict: bool = False, fields: str | None = None
+) -> ParseResult:
     """Parse one bank file from disk, refusing files over the size limit."""
     name = str(path)
     size = path.stat().st_size
@@ -49,4 +51,6 @@ def read_bank_file(path: Path, fmt: str | None = None, *, strict: bool = False) 
         return ParseResult(
             file=name, bank=None, problems=[Problem(name, None, None, f"unknown format {fmt!r}")]
         )
-    return parse_bank(path.read_bytes(), name, fmt=fmt or format_for(name), strict=strict)
+    return parse_bank(
+        path.read_bytes(), name, fmt=fmt or format_for(name), strict=strict, fields=fields
+    )

@@ -8,6 +8,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from quizapp.banks import ParseResult, Problem, format_for, parse_bank
+from quizapp.banks.anki import first_note_fields
+from quizapp.banks.decode import decode_bank
 from quizapp.banks.model import Question as ParsedQuestion
 from quizapp.clock import utcnow
 from quizapp.db import rows_changed
@@ -85,12 +87,20 @@ def _preview(pending: PendingImport | None, result: ParseResult) -> Preview:
         return Preview(pending, result, None, str(exc))
 
 
-def stage_upload(user: User, filename: str, data: bytes, fmt: str | None, strict: bool) -> Preview:
+def stage_upload(
+    user: User,
+    filename: str,
+    data: bytes,
+    fmt: str | None,
+    strict: bool,
+    fields: str = "",
+) -> Preview:
     """Parse an upload and, when valid, keep it for confirmation."""
     # The name is only displayed and used for the format; never as a path.
     shown_name = (filename or "upload").replace("/", "_").replace("\\", "_")[-255:]
     fmt = fmt or format_for(shown_name)
-    result = parse_bank(data, shown_name, fmt=fmt, strict=strict)
+    fields = "".join(fields.split())
+    result = parse_bank(data, shown_name, fmt=fmt, strict=strict, fields=fields or None)
     if result.bank is None:
         return Preview(None, result, None)
     pending = PendingImport(
@@ -98,6 +108,7 @@ def stage_upload(user: User, filename: str, data: bytes, fmt: str | None, strict
         filename=shown_name,
         format=fmt or "",
         strict=strict,
+        fields=fields,
         data=data,
         created_at=utcnow(),
     )
@@ -115,19 +126,41 @@ def get_pending(user: User, pending_id: int) -> PendingImport | None:
     )
 
 
+def _parse_pending(pending: PendingImport, fields: str | None = None) -> ParseResult:
+    return parse_bank(
+        pending.data,
+        pending.filename,
+        fmt=pending.format or None,
+        strict=pending.strict,
+        fields=(pending.fields if fields is None else fields) or None,
+    )
+
+
 def preview_pending(pending: PendingImport) -> Preview:
     """Parse a staged upload again and compare it with the database as it is now."""
-    result = parse_bank(
-        pending.data, pending.filename, fmt=pending.format or None, strict=pending.strict
-    )
+    return _preview(pending, _parse_pending(pending))
+
+
+def anki_fields(pending: PendingImport) -> list[str]:
+    """For a staged Anki export: its first note's fields, to choose which is which."""
+    if pending.format != "anki":
+        return []
+    return first_note_fields(decode_bank(pending.data))
+
+
+def choose_fields(pending: PendingImport, fields: str) -> Preview:
+    """Read a staged Anki export again with other fields; kept only if it still validates."""
+    fields = "".join(fields.split())
+    result = _parse_pending(pending, fields)
+    if result.bank is not None:
+        pending.fields = fields
+        db.session.commit()
     return _preview(pending, result)
 
 
 def apply_pending(pending: PendingImport) -> ImportPlan:
     """Apply a staged upload (re-parsed, re-planned) and discard it."""
-    result = parse_bank(
-        pending.data, pending.filename, fmt=pending.format or None, strict=pending.strict
-    )
+    result = _parse_pending(pending)
     if result.bank is None:
         raise ImportConflict("the staged file no longer validates")
     plan = apply_import(result.bank)

@@ -65,3 +65,30 @@ def test_big_uploads_are_previewed_a_page_at_a_time(app, admin_client):
     assert "Question number 119?" in last and "Question number 0?" not in last
     # Out-of-range pages show the nearest real page rather than an error.
     assert admin_client.get(f"/admin/banks/pending/{pending_id}?page=99").status_code == 200
+
+
+def test_anki_fields_are_chosen_on_upload_and_again_on_the_preview(app, admin_client):
+    deck = "#separator:tab\n#html:false\n食べる\tto eat\tたべる\n飲む\tto drink\tのむ\n".encode()
+    page = upload(admin_client, deck, "japanese.txt").get_data(as_text=True)
+    assert "Which Anki field is which (3 fields per note)" in page
+    assert "<code><bdi>たべる</bdi></code>" in page  # the first note's fields, numbered
+    with app.app_context():
+        pending = db.session.scalar(select(PendingImport))
+        pending_id, fields = pending.id, pending.fields
+    assert fields == ""
+    url = f"/admin/banks/pending/{pending_id}/fields"
+    refused = admin_client.post_form(url, {"fields": "2,2"})
+    assert refused.status_code == 422 and "each field can be used once" in refused.get_data(
+        as_text=True
+    )
+    assert admin_client.post_form(url, {"fields": "oops"}).status_code == 422
+    with app.app_context():
+        assert db.session.get(PendingImport, pending_id).fields == ""
+    chosen = admin_client.post_form(url, {"fields": "1, 3, 2"})
+    assert chosen.status_code == 303
+    with app.app_context():
+        assert db.session.get(PendingImport, pending_id).fields == "1,3,2"
+    admin_client.post_form(f"/admin/banks/pending/{pending_id}/apply")
+    with app.app_context():
+        answers = sorted(db.session.scalars(select(Question.answer)).all())
+    assert answers == ["たべる", "のむ"]

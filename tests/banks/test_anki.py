@@ -253,3 +253,23 @@ def test_guid_column_beyond_the_row_means_no_guid() -> None:
 
 def test_errors_name_the_file() -> None:
     assert errors(parse(anki("x\n"), "deck.txt"))[0][0] == 3
+
+
+def test_the_admin_chooses_which_field_is_which() -> None:
+    text = anki("食べる\tto eat\tたべる\tnote\n")
+    (default,) = parse(text, "d.txt").bank.questions
+    assert (default.prompt, default.answer, default.explanation) == (
+        "食べる",
+        "to eat",
+        "たべる\n\nnote",
+    )
+    result = parse(text, "d.txt", fields="1,3,2")
+    (chosen,) = result.bank.questions
+    assert (chosen.prompt, chosen.answer, chosen.explanation) == ("食べる", "たべる", "to eat")
+    assert any("field(s) 4 of the notes are not imported" in w.message for w in result.warnings)
+    for bad in ("1", "0,2", "1,1", "a,b", "1,99"):
+        refused = parse(text, "d.txt", fields=bad)
+        assert refused.bank is None and "field" in refused.errors[0].message, bad
+    assert parse("q,a\n", "x.csv", fields="1,2").errors[0].message == (
+        "choosing fields applies to Anki exports only"
+    )

@@ -101,7 +101,7 @@ FORM_FIELDS = {
     "flag": ["reason", "comment", "back"],
     "answer": ["text", "truth", "grade", "choice", "version", "elapsed_ms"],
     "adjust": ["grade"],
-    "upload": ["format", "strict"],
+    "upload": ["format", "strict", "fields"],
 }  # fmt: skip
 
 
