@@ -160,7 +160,10 @@ def export_bank(slug: str, fmt: str, output: str | None) -> None:
         raise click.ClickException(
             f"no bank with slug {slug!r} (see: flask --app quizapp banks list)"
         )
-    text = dump_yaml(bank) if fmt == "yaml" else dump_csv(bank)
+    try:
+        text = dump_yaml(bank) if fmt == "yaml" else dump_csv(bank)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"Wrote {len(bank.questions)} questions to {output}")

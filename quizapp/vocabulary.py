@@ -33,6 +33,8 @@ class QuestionType(StrEnum):
     MULTIPLE_CHOICE = "multiple_choice"
     TRUE_FALSE = "true_false"
     SHORT_ANSWER = "short_answer"
+    MATCHING = "matching"
+    NUMERICAL = "numerical"
 
     @property
     def has_choices(self) -> bool:

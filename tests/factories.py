@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from quizapp.banks.model import Bank, Choice, Question, Topic
+from decimal import Decimal
+
+from quizapp.banks.model import Bank, Choice, NumberRange, Pair, Question, Topic
 from quizapp.services.bank_import import apply_import
 
 ARTICLE = "Interview Questions I Faced for a Python Developer"
@@ -34,6 +36,15 @@ def question(key: str, type_: str = "single_choice", topic: str = "signals", **f
         base["accepted"] = ("post_save", "django.db.models.signals.post_save")
     elif type_ == "flashcard":
         base["answer"] = "The **answer**."
+    elif type_ == "matching":
+        base["pairs"] = (
+            Pair("`post_save`", "after save()"),
+            Pair("`pre_delete`", "before delete()"),
+            Pair("`m2m_changed`", "a many-to-many set changes"),
+            Pair("", "on every request"),
+        )
+    elif type_ == "numerical":
+        base["numbers"] = (NumberRange(Decimal("3.13"), Decimal("3.15")),)
     base.update(fields)
     return Question(**base)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Any
 
 import yaml
 
 from quizapp.banks.csv_format import COLUMNS, escape_item
-from quizapp.banks.model import CHOICE_TYPES, Bank, Question
+from quizapp.banks.model import CHOICE_TYPES, Bank, NumberRange, Question
 
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -46,7 +47,15 @@ def _represent_flow_map(dumper: yaml.SafeDumper, data: _FlowMap) -> yaml.Mapping
     return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
 
 
+def _represent_decimal(dumper: yaml.SafeDumper, data: Decimal) -> yaml.ScalarNode:
+    # Written out in full ("0.00001", never "1E-5", which YAML would read as text).
+    text = format(data, "f")
+    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+    return dumper.represent_scalar(tag, text)
+
+
 _Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(Decimal, _represent_decimal)
 _Dumper.add_representer(_FlowList, _represent_flow_list)
 _Dumper.add_representer(_FlowMap, _represent_flow_map)
 
@@ -68,12 +77,22 @@ def _question_data(q: Question) -> dict[str, Any]:
         data["answer"] = q.answer
     if q.accepted:
         data["answers"] = _FlowList(q.accepted)
+    if q.pairs:
+        data["pairs"] = [_FlowMap(left=p.left, right=p.right) for p in q.pairs]
+    if q.numbers:
+        data["numbers"] = [_number_data(n) for n in q.numbers]
     data["explanation"] = q.explanation
     if q.tags:
         data["tags"] = _FlowList(q.tags)
     if q.source_article or q.source_section:
         data["source"] = _FlowMap(article=q.source_article, section=q.source_section)
     return data
+
+
+def _number_data(number: NumberRange) -> _FlowMap:
+    if number.low == number.high:
+        return _FlowMap(value=number.low)
+    return _FlowMap(min=number.low, max=number.high)
 
 
 def dump_yaml(bank: Bank) -> str:
@@ -124,7 +143,15 @@ def _csv_row(q: Question, columns: list[str]) -> list[str]:
 
 
 def dump_csv(bank: Bank) -> str:
-    """Return the bank as CSV: ``#key: value`` metadata lines, a header, one row per question."""
+    """Return the bank as CSV: ``#key: value`` metadata lines, a header, one row per question.
+
+    Raises ValueError for a bank holding question types the CSV layout has no columns for.
+    """
+    unsupported = sorted({q.type for q in bank.questions if q.pairs or q.numbers})
+    if unsupported:
+        raise ValueError(
+            f"the CSV layout cannot hold {' or '.join(unsupported)} questions; export as YAML"
+        )
     out = io.StringIO()
     meta = [("slug", bank.slug), ("title", bank.title), ("version", str(bank.version))]
     meta += [(k, v) for k, v in (("source", bank.source), ("description", bank.description)) if v]

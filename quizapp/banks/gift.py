@@ -29,11 +29,12 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from quizapp.banks.html_text import html_to_text, plain_to_markdown, removed_media
+from quizapp.banks.html_text import html_to_plain, html_to_text, plain_to_markdown, removed_media
 from quizapp.banks.ids import dedupe_keys
 from quizapp.banks.limits import MAX_ID, MAX_QUESTIONS
-from quizapp.banks.model import Bank, Choice, Problem, Question, Topic
+from quizapp.banks.model import Bank, Choice, NumberRange, Pair, Problem, Question, Topic
 from quizapp.banks.text import (
     clean_line,
     clean_markdown,
@@ -45,6 +46,7 @@ from quizapp.banks.text import (
     title_from_filename,
 )
 from quizapp.banks.validate import Draft, too_many_questions
+from quizapp.scheduling.grading import parse_number
 
 _FORMATS = ("html", "moodle", "markdown", "plain")
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
@@ -202,8 +204,6 @@ def _kind(body: str) -> str:
 
 _SKIPPED = {
     "essay": "empty answer braces",
-    "numerical": "answer braces start with '#'",
-    "matching": "answers pair items with '->'",
     "description": "no answer braces",
 }
 
@@ -214,6 +214,8 @@ class _Parsed:
     choices: tuple[Choice, ...] = ()
     answer: bool | None = None
     accepted: tuple[str, ...] = ()
+    pairs: tuple[Pair, ...] = ()
+    numbers: tuple[NumberRange, ...] = ()
     feedback: list[str] = field(default_factory=list)  # feedback of the right answers
     left_out: str = ""  # content that could not be imported, for a warning
 
@@ -242,7 +244,72 @@ def _right_choices(options: list[_Answer]) -> list[bool]:
     return [w > 0 for w in weights]
 
 
+def _option_text(raw: str) -> str:
+    """A matching option, shown as plain text in a list: formats and tags dropped."""
+    raw = raw.strip()
+    if raw.startswith("["):
+        close = raw.find("]")
+        if close != -1 and raw[1:close] in _FORMATS:
+            raw = raw[close + 1 :]
+    return clean_line(html_to_plain(_restore(raw)))
+
+
+def _matching(body: str, fmt: str, state: _File, offset: int) -> _Parsed:
+    pairs = []
+    for answer in _answers(body, "=", offset):
+        left, arrow, right = answer.text.partition("->")
+        if not arrow:
+            raise _GiftError(f"matching answer {shown(answer.text.strip())} has no '->'", offset)
+        # "= -> Chat" has no left-hand item: a distractor among the options.
+        pairs.append(Pair(clean_line(_text(left, fmt, state)), _option_text(right)))
+    return _Parsed("matching", pairs=tuple(pairs))
+
+
+def _number_range(spec: str, offset: int) -> NumberRange:
+    """``3.14``, ``3.14:0.01`` (value and tolerance) or ``1..5`` (a range)."""
+
+    def number(text: str) -> Decimal:
+        value = parse_number(text)
+        if value is None:
+            raise _GiftError(f"{shown(text.strip())} is not a number", offset)
+        return value
+
+    text = _restore(spec).strip()
+    if ".." in text:
+        low, _, high = text.partition("..")
+        return NumberRange(number(low), number(high))
+    value, _, tolerance = text.partition(":")
+    margin = abs(number(tolerance)) if tolerance.strip() else Decimal(0)
+    return NumberRange(number(value) - margin, number(value) + margin)
+
+
+def _numerical(body: str, fmt: str, state: _File, offset: int) -> _Parsed:
+    spec = body[1:].strip()
+    if "=" not in spec:
+        # {#3:2} or {#3:2#feedback}; a "~#..." part is feedback for wrong answers.
+        value, _, feedback = spec.split("~", 1)[0].partition("#")
+        return _Parsed(
+            "numerical",
+            numbers=(_number_range(value, offset),),
+            feedback=[_text(feedback, fmt, state)],
+        )
+    answers = [a for a in _answers(spec, "=~", offset) if a.text.strip()]
+    right = [a for a in answers if a.marker == "=" and _full_credit(a)]
+    partial = [a for a in answers if a not in right and a.weight and a.weight > 0]
+    listed = ", ".join(shown(_plain(a.text)) for a in partial)
+    return _Parsed(
+        "numerical",
+        numbers=tuple(_number_range(a.text, offset) for a in right),
+        feedback=[_text(a.feedback, fmt, state) for a in right],
+        left_out=f"partial-credit answers are not accepted: {listed}" if partial else "",
+    )
+
+
 def _parse_answers(kind: str, body: str, fmt: str, state: _File, offset: int) -> _Parsed:
+    if kind == "matching":
+        return _matching(body, fmt, state, offset)
+    if kind == "numerical":
+        return _numerical(body, fmt, state, offset)
     if kind == "true_false":
         value, _, feedback = body.partition("#")
         # {T#shown when wrong#shown when right}: the second is the right answer's feedback.
@@ -283,6 +350,10 @@ def _answer_fingerprint(parsed: _Parsed) -> str:
     """The answers as text, so two questions with the same stem get different ids."""
     if parsed.choices:
         return "\n".join(f"{'=' if c.correct else '~'}{c.text}" for c in parsed.choices)
+    if parsed.pairs:
+        return "\n".join(f"={p.left} -> {p.right}" for p in parsed.pairs)
+    if parsed.numbers:
+        return "\n".join(f"={n.low}..{n.high}" for n in parsed.numbers)
     if parsed.accepted:
         return "\n".join(f"={a}" for a in parsed.accepted)
     return f"{parsed.answer}"
@@ -368,6 +439,8 @@ def _question(block: _Block, start: int, state: _File) -> None:
             choices=parsed.choices,
             answer=parsed.answer,
             accepted=parsed.accepted,
+            pairs=parsed.pairs,
+            numbers=parsed.numbers,
             line=line,
         )
     )

@@ -157,6 +157,23 @@ def removed_media(file: str, line: int | None, key: str | None, count: int) -> P
     )
 
 
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_plain(html: str) -> str:
+    """The text of an HTML fragment, tags dropped and entities decoded (for plain-text spots)."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    return " ".join("".join(collector.parts).split())
+
+
 def looks_like_html(text: str) -> bool:
     """Guess whether a field holds HTML (used when a file does not say)."""
     return _LOOKS_LIKE_HTML.search(text) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Literal
 
 from quizapp.banks.text import shown
@@ -34,6 +35,27 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Pair:
+    """One pair of a matching question; an empty ``left`` is a distractor: a right-hand
+    option that matches nothing."""
+
+    left: str
+    right: str
+
+
+@dataclass(frozen=True)
+class NumberRange:
+    """An accepted range of a numerical question, inclusive: ``3.14 ± 0.01`` is 3.13..3.15."""
+
+    low: Decimal
+    high: Decimal
+
+    def contains(self, value: Decimal) -> bool:
+        """True when ``value`` lies in the range (ends included)."""
+        return self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
 class Topic:
     """A group of questions within a bank."""
 
@@ -55,6 +77,8 @@ class Question:
     choices: tuple[Choice, ...] = ()
     answer: str | bool | None = None
     accepted: tuple[str, ...] = ()
+    pairs: tuple[Pair, ...] = ()
+    numbers: tuple[NumberRange, ...] = ()
     tags: tuple[str, ...] = ()
     source_article: str = ""
     source_section: str = ""
@@ -63,6 +87,13 @@ class Question:
 
     def content(self) -> dict[str, object]:
         """Return the question's content (everything but ``line``) as JSON-ready data."""
+        # Matching pairs and number ranges appear only when present, so that adding the two
+        # question types left every earlier question's content (and hash) as it was.
+        extra: dict[str, object] = {}
+        if self.pairs:
+            extra["pairs"] = [{"left": p.left, "right": p.right} for p in self.pairs]
+        if self.numbers:
+            extra["numbers"] = [{"low": str(n.low), "high": str(n.high)} for n in self.numbers]
         return {
             "key": self.key,
             "topic": self.topic,
@@ -76,6 +107,7 @@ class Question:
             "tags": list(self.tags),
             "source_article": self.source_article,
             "source_section": self.source_section,
+            **extra,
         }
 
     def content_hash(self) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from quizapp.banks.errors import SourceError
 from quizapp.banks.json_source import load_json
-from quizapp.banks.model import Bank, Choice, Problem, Question, Topic
+from quizapp.banks.model import Bank, Choice, NumberRange, Pair, Problem, Question, Topic
 from quizapp.banks.schema import check_schema
 from quizapp.banks.text import clean_line, clean_markdown
 from quizapp.banks.validate import Draft
@@ -36,11 +37,29 @@ def _question(raw: dict[str, Any], line: int | None) -> Question:
         ),
         answer=clean_markdown(answer) if isinstance(answer, str) else answer,
         accepted=tuple(clean_line(a) for a in raw.get("answers", [])),
+        pairs=tuple(
+            Pair(clean_line(p["left"]), clean_line(p["right"])) for p in raw.get("pairs", [])
+        ),
+        numbers=tuple(number_range(n) for n in raw.get("numbers", [])),
         tags=tuple(clean_line(t) for t in raw.get("tags", [])),
         source_article=_text(source, "article"),
         source_section=_text(source, "section"),
         line=line,
     )
+
+
+def _decimal(value: float | int) -> Decimal:
+    # Through str: the float 0.1 is written "0.1" in the file and means 0.1, not its binary
+    # approximation.
+    return Decimal(str(value))
+
+
+def number_range(raw: dict[str, Any]) -> NumberRange:
+    """An accepted range from ``{value}``, ``{value, tolerance}`` or ``{min, max}``."""
+    if "value" in raw:
+        value, tolerance = _decimal(raw["value"]), _decimal(raw.get("tolerance", 0))
+        return NumberRange(value - tolerance, value + tolerance)
+    return NumberRange(_decimal(raw["min"]), _decimal(raw["max"]))
 
 
 def _version(value: object) -> int:

@@ -22,6 +22,8 @@ _NOUNS = {
     "topics": "topic",
     "choices": "choice",
     "answers": "answer",
+    "pairs": "pair",
+    "numbers": "number",
     "tags": "tag",
 }
 _KINDS = {
@@ -38,6 +40,8 @@ _FORBIDDEN_HINTS = {
     "answer": "mark the correct choices with 'correct: true' instead",
     "answers": "only short_answer questions list accepted answers",
     "choices": "only single_choice and multiple_choice questions have choices",
+    "pairs": "only matching questions have pairs",
+    "numbers": "only numerical questions list numbers",
 }
 
 
@@ -220,6 +224,8 @@ def _messages(error: ValidationError, data: object) -> list[tuple[Path, str]]:
         return [(path, f"{label} has {len(instance)} items; the limit is {limit}")]
     if validator == "minimum":
         return [(path, f"{label} must be at least {expected}")]
+    if validator == "oneOf" and len(path) >= 2 and path[-2] == "numbers":
+        return [(path, f"{label}: write {{value}}, {{value, tolerance}} or {{min, max}}")]
     return [(path, f"{label}: {shown(error.message, quote=False, limit=200)}")]
 
 

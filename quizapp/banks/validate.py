@@ -208,7 +208,11 @@ def _answer_problems(q: Question) -> list[str]:
         elif not isinstance(q.answer, bool):
             out.append(f"answer must be true or false, not {shown(q.answer)}")
     elif q.answer is not None:
-        hint = "mark the correct choices" if q.type in CHOICE_TYPES else "list accepted answers"
+        hint = {
+            "matching": "list the pairs",
+            "numerical": "list the accepted numbers",
+            "short_answer": "list accepted answers",
+        }.get(q.type, "mark the correct choices")
         out.append(f"{q.type} questions take no single answer; {hint} instead")
     if q.type == "short_answer":
         if not q.accepted:
@@ -224,7 +228,46 @@ def _answer_problems(q: Question) -> list[str]:
             )
     elif q.accepted:
         out.append(f"{q.type} questions take no accepted answers")
+    if q.type == "matching":
+        out += _pair_problems(q)
+    elif q.pairs:
+        out.append(f"{q.type} questions take no pairs")
+    if q.type == "numerical":
+        out += _number_problems(q)
+    elif q.numbers:
+        out.append(f"{q.type} questions take no numbers")
     return out
+
+
+def _pair_problems(q: Question) -> list[str]:
+    matched = [p for p in q.pairs if p.left]
+    if len(matched) < limits.MIN_PAIRS:
+        return [
+            f"needs at least {limits.MIN_PAIRS} pairs with a left-hand item (has {len(matched)})"
+        ]
+    if len(q.pairs) > limits.MAX_PAIRS:
+        return [f"has {len(q.pairs)} pairs; the limit is {limits.MAX_PAIRS}"]
+    out = []
+    for number, pair in enumerate(q.pairs, start=1):
+        out += _text_problems(f"pair {number} left", pair.left, limits.MAX_CHOICE, required=False)
+        out += _text_problems(f"pair {number} right", pair.right, limits.MAX_CHOICE, required=True)
+    for side, texts in (("left", [p.left for p in matched]), ("right", [p.right for p in q.pairs])):
+        repeated = [t for t, n in Counter(" ".join(t.split()) for t in texts).items() if n > 1]
+        if repeated:
+            out.append(f"the {side}-hand item {shown(repeated[0])} appears in two pairs")
+    return out
+
+
+def _number_problems(q: Question) -> list[str]:
+    if not q.numbers:
+        return ["missing numbers (numerical questions need at least one accepted number)"]
+    if len(q.numbers) > limits.MAX_NUMBERS:
+        return [f"has {len(q.numbers)} numbers; the limit is {limits.MAX_NUMBERS}"]
+    return [
+        f"number {n}: the range {r.low}..{r.high} is empty (min above max)"
+        for n, r in enumerate(q.numbers, start=1)
+        if r.low > r.high or not (r.low.is_finite() and r.high.is_finite())
+    ]
 
 
 def _question_messages(

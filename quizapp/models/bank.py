@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp.banks.model import NumberRange, Pair
 from quizapp.db import UTCDateTime
 from quizapp.extensions import db
 from quizapp.vocabulary import Difficulty, QuestionType, check_in
@@ -76,7 +78,8 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     prompt: Mapped[str] = mapped_column(Text)
     # Choice types: [{"text": ..., "correct": bool}, ...]; empty otherwise.
     choices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    # Flashcard: the answer text; true/false: a boolean; others: null.
+    # Flashcard: the answer text; true/false: a boolean; matching: [{"left", "right"}, ...];
+    # numerical: [{"low", "high"}, ...] with decimal strings; others: null.
     answer: Mapped[Any] = mapped_column(JSON, nullable=True)
     # Short answer: accepted answers.
     accepted: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -96,3 +99,15 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
 
     bank: Mapped[Bank] = relationship()
     topic: Mapped[Topic] = relationship()
+
+    def matching_pairs(self) -> tuple[Pair, ...]:
+        """A matching question's pairs (empty for other types)."""
+        if self.type != QuestionType.MATCHING or not isinstance(self.answer, list):
+            return ()
+        return tuple(Pair(p["left"], p["right"]) for p in self.answer)
+
+    def number_ranges(self) -> tuple[NumberRange, ...]:
+        """A numerical question's accepted ranges (empty for other types)."""
+        if self.type != QuestionType.NUMERICAL or not isinstance(self.answer, list):
+            return ()
+        return tuple(NumberRange(Decimal(n["low"]), Decimal(n["high"])) for n in self.answer)

@@ -106,6 +106,8 @@ def _response(form: AnswerForm) -> Submission:
         selected=tuple(p for p in picks if p is not None),
         text=form.text.data,
         truth={"true": True, "false": False}.get((form.truth.data or "").lower()),
+        # One value per left-hand item, in order; "" is an item left unmatched.
+        matches=tuple(_number(v) for v in request.form.getlist("match")),
     )
 
 

@@ -20,6 +20,12 @@ Checking answers:
   single-choice answer is exactly one pick, and every pick must be one of the choices.
 - True/false answers are right when they equal the key.
 - Flashcards are self-graded: the user's 0-5 grade is the grade, and 3 or more counts as right.
+- Matching: every left-hand item needs a pick. All pairs right is right and graded like any
+  right answer (4, or 5 within the time threshold); otherwise it is wrong, graded 2 ("almost")
+  when at least half the pairs are right and 1 below that.
+- Numerical: the response is a number (``3.14``, ``-2``, ``1e3``; a comma works as the decimal
+  point, ``3,14``, when there is no dot); right when it lies inside one of the accepted ranges,
+  ends included.
 
 The automatic grade (``auto_grade``):
 
@@ -29,8 +35,9 @@ The automatic grade (``auto_grade``):
 - right with no timing (``elapsed_seconds=None``): 4.
 
 The threshold is a base time by question type (true/false 8 s, single choice 15 s, multiple
-choice 25 s, short answer 20 s) times a difficulty factor (easy 1, medium 1.5, hard 2), rounded
-up. Flashcards have no threshold: the user grades them directly.
+choice 25 s, short answer 20 s, numerical 20 s, matching 30 s) times a difficulty factor
+(easy 1, medium 1.5, hard 2), rounded up. Flashcards have no threshold: the user grades them
+directly.
 
 After seeing the feedback a user may change the automatic grade within
 ``allowed_adjustments``: a right answer to 3, 4 or 5, a wrong one to 1 or 2, and a flashcard
@@ -42,9 +49,11 @@ After seeing the feedback a user may change the automatic grade within
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Final
 
@@ -78,6 +87,8 @@ _BASE_SECONDS: Final[Mapping[QuestionType, int]] = {
     QuestionType.SINGLE_CHOICE: 15,
     QuestionType.MULTIPLE_CHOICE: 25,
     QuestionType.SHORT_ANSWER: 20,
+    QuestionType.NUMERICAL: 20,
+    QuestionType.MATCHING: 30,
 }
 _DIFFICULTY_FACTOR: Final[Mapping[Difficulty, Fraction]] = {
     Difficulty.EASY: Fraction(1),
@@ -117,6 +128,11 @@ class AnswerKey:
     correct_choices: frozenset[int] = frozenset()
     truth: bool | None = None
     accepted: tuple[str, ...] = ()
+    # Matching: for each left-hand item in order, the index of its right-hand option.
+    matches: tuple[int, ...] = ()
+    options: int = 0  # how many right-hand options there are (distractors included)
+    # Numerical: the accepted (low, high) ranges, ends included.
+    ranges: tuple[tuple[Decimal, Decimal], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +143,7 @@ class Submission:
     selected: tuple[int, ...] = ()
     text: str | None = None
     truth: bool | None = None
+    matches: tuple[int | None, ...] = ()  # per left-hand item; None when left unanswered
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +153,7 @@ class Checked:
     correct: bool
     logged: dict[str, object]
     self_grade: int | None = None
+    almost: bool = False  # wrong, but close (matching: at least half the pairs right)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +245,49 @@ def grade_short_answer(key: AnswerKey, given: Submission) -> Checked:
     return Checked(short_answer_correct(text, key.accepted), {"text": text})
 
 
+def grade_matching(key: AnswerKey, given: Submission) -> Checked:
+    """Every left-hand item matched; right when all pairs are (partial credit: module doc)."""
+    picks = given.matches
+    if len(picks) != len(key.matches) or any(p is None for p in picks):
+        raise InvalidSubmission("Match every item.")
+    if any(p is not None and not 0 <= p < key.options for p in picks):
+        raise InvalidSubmission("That option is not one of this question's options.")
+    right = sum(1 for pick, want in zip(picks, key.matches, strict=True) if pick == want)
+    return Checked(
+        right == len(key.matches),
+        {"matches": list(picks), "right": right},
+        almost=2 * right >= len(key.matches),
+    )
+
+
+_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A typed number as a Decimal (see the module docstring); None when it is not one."""
+    text = "".join(text.split())
+    if "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        return None
+    return value if value.is_finite() else None
+
+
+def grade_numerical(key: AnswerKey, given: Submission) -> Checked:
+    """A number, right when it lies in one of the accepted ranges."""
+    text = (given.text or "").strip()
+    if not text:
+        raise InvalidSubmission("Type a number first.")
+    value = parse_number(text[:MAX_TEXT_ANSWER])
+    if value is None:
+        raise InvalidSubmission("Type a number, for example 3.14 or -2.")
+    return Checked(any(low <= value <= high for low, high in key.ranges), {"number": text})
+
+
 Grader = Callable[[AnswerKey, Submission], Checked]
 
 GRADERS: Final[Mapping[QuestionType, Grader]] = {
@@ -235,6 +296,8 @@ GRADERS: Final[Mapping[QuestionType, Grader]] = {
     QuestionType.MULTIPLE_CHOICE: grade_multiple_choice,
     QuestionType.TRUE_FALSE: grade_true_false,
     QuestionType.SHORT_ANSWER: grade_short_answer,
+    QuestionType.MATCHING: grade_matching,
+    QuestionType.NUMERICAL: grade_numerical,
 }
 
 
@@ -244,9 +307,8 @@ def grade_submission(key: AnswerKey, given: Submission, elapsed_seconds: float |
     if checked.self_grade is not None:
         return Verdict(checked.self_grade, checked.correct, checked.logged)
     threshold = fast_threshold_seconds(key.type, key.difficulty)
-    return Verdict(
-        auto_grade(checked.correct, elapsed_seconds, threshold), checked.correct, checked.logged
-    )
+    grade = auto_grade(checked.correct, elapsed_seconds, threshold, almost=checked.almost)
+    return Verdict(grade, checked.correct, checked.logged)
 
 
 def fast_threshold_seconds(question_type: str, difficulty: str) -> int:

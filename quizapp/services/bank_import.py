@@ -54,13 +54,22 @@ class ImportPlan:
         )
 
 
+def stored_answer(parsed: ParsedQuestion) -> Any:
+    """The ``answer`` column: a flashcard's back, true/false, matching pairs or number ranges."""
+    if parsed.pairs:
+        return [{"left": p.left, "right": p.right} for p in parsed.pairs]
+    if parsed.numbers:
+        return [{"low": str(n.low), "high": str(n.high)} for n in parsed.numbers]
+    return parsed.answer
+
+
 def _question_values(parsed: ParsedQuestion) -> dict[str, Any]:
     return {
         "key": parsed.key,
         "type": parsed.type,
         "prompt": parsed.prompt,
         "choices": [{"text": c.text, "correct": c.correct} for c in parsed.choices],
-        "answer": parsed.answer,
+        "answer": stored_answer(parsed),
         "accepted": list(parsed.accepted),
         "explanation": parsed.explanation,
         "difficulty": parsed.difficulty,

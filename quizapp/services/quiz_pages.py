@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, StudySession, StudySessionItem, User
@@ -41,6 +42,53 @@ def shown_choices(question: Question, item: StudySessionItem) -> list[ShownChoic
     ]
 
 
+@dataclass(frozen=True)
+class MatchOption:
+    """A right-hand option of a matching question: its index in the bank and its text."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    """A left-hand item; after answering, what was picked and what was right."""
+
+    number: int
+    left: str
+    right: str
+    picked: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the pick was the right option."""
+        return self.picked == self.right
+
+
+def match_options(question: Question, item: StudySessionItem) -> tuple[MatchOption, ...]:
+    """The right-hand options, shuffled by the item's seed (stable within a presentation)."""
+    options = [MatchOption(i, p.right) for i, p in enumerate(question.matching_pairs())]
+    # Not for security: only varies the order between presentations.
+    random.Random(item.shuffle_seed).shuffle(options)  # noqa: S311
+    return tuple(options)
+
+
+def match_rows(question: Question, picks: list[int | None] | None = None) -> tuple[MatchRow, ...]:
+    """The left-hand items in bank order, with the picks of a logged answer when given."""
+    pairs = question.matching_pairs()
+    lefts = [i for i, p in enumerate(pairs) if p.left]
+    rows = []
+    for number, index in enumerate(lefts, start=1):
+        pick = picks[number - 1] if picks and number - 1 < len(picks) else None
+        picked = pairs[pick].right if pick is not None and 0 <= pick < len(pairs) else None
+        rows.append(MatchRow(number, pairs[index].left, pairs[index].right, picked))
+    return tuple(rows)
+
+
+def _number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
 def expected_answer(question: Question) -> str | None:
     """The expected answer as text for true/false and short answers (Markdown for flashcards)."""
     match QuestionType(question.type):
@@ -50,6 +98,11 @@ def expected_answer(question: Question) -> str | None:
             return " / ".join(question.accepted)
         case QuestionType.FLASHCARD:
             return str(question.answer)
+        case QuestionType.NUMERICAL:
+            return " or ".join(
+                _number(r.low) if r.low == r.high else f"{_number(r.low)} to {_number(r.high)}"
+                for r in question.number_ranges()
+            )
         case _:
             return None
 
@@ -87,6 +140,8 @@ class QuestionPage:
     choices: tuple[ShownChoice, ...] = ()
     progress: study.SessionProgress | None = None
     can_undo: bool = False
+    match_rows: tuple[MatchRow, ...] = ()
+    match_options: tuple[MatchOption, ...] = ()
 
 
 def question_page(user: User, session_id: int) -> QuestionPage | None:
@@ -107,6 +162,8 @@ def question_page(user: User, session_id: int) -> QuestionPage | None:
         choices=tuple(shown_choices(question, item)) if question.choices else (),
         progress=study.session_progress(session),
         can_undo=study.last_answered_item(session) is not None,
+        match_rows=match_rows(question),
+        match_options=match_options(question, item),
     )
 
 
@@ -125,6 +182,7 @@ class FeedbackPage:
     progress: study.SessionProgress | None = None
     is_last: bool = False
     adjustments: tuple[int, ...] = ()
+    match_rows: tuple[MatchRow, ...] = ()
 
 
 def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
@@ -153,4 +211,5 @@ def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
         progress=study.session_progress(session),
         is_last=is_last,
         adjustments=tuple(g for g in adjust if g != review.grade),
+        match_rows=match_rows(question, (review.response or {}).get("matches")),
     )

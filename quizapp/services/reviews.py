@@ -61,6 +61,7 @@ class NothingToUndo(LookupError):
 
 def answer_key(question: Question) -> AnswerKey:
     """The grading side of a stored question."""
+    pairs = question.matching_pairs()
     return AnswerKey(
         type=QuestionType(question.type),
         difficulty=Difficulty(question.difficulty),
@@ -70,6 +71,10 @@ def answer_key(question: Question) -> AnswerKey:
         ),
         truth=question.answer if isinstance(question.answer, bool) else None,
         accepted=tuple(question.accepted),
+        # Options are the right-hand sides in stored order; each left-hand item's is its own.
+        matches=tuple(i for i, pair in enumerate(pairs) if pair.left),
+        options=len(pairs),
+        ranges=tuple((r.low, r.high) for r in question.number_ranges()),
     )
 
 

@@ -57,13 +57,13 @@ def test_result_names_the_file_and_keeps_the_bank_only_without_errors() -> None:
 
 
 def test_strict_refuses_content_that_would_be_left_out() -> None:
-    text = "::a::A?{T}\n\n::b::Match {=a -> b =c -> d}\n"
+    text = "::a::A?{T}\n\n::b::How are you? {}\n"
     lenient = parse(text, "q.gift")
     assert lenient.ok and lenient.bank is not None and len(lenient.warnings) == 2
     strict = parse(text, "q.gift", strict=True)
     assert strict.bank is None
     # The skipped question is an error; the missing explanation stays a warning.
-    assert [p.message.split(" (")[0] for p in strict.errors] == ["skipped a matching question"]
+    assert [p.message.split(" (")[0] for p in strict.errors] == ["skipped an essay question"]
     assert len(strict.warnings) == 1
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quizapp.banks import Choice, Topic
+from quizapp.banks.model import Pair
 from quizapp.banks.text import stable_id
 from tests.banks.helpers import error_text, fixture, parse
 
@@ -34,16 +35,17 @@ def test_fixture_from_the_moodle_documentation() -> None:
         ("q1", "true_false", 25),
         ("q2", "single_choice", 28),
         ("q3", "short_answer", 32),
+        ("q4", "matching", 35),
+        ("q5", "numerical", 38),
+        ("q7", "numerical", 41),
         ("plug-ins", "single_choice", 51),
         ("escapes", "single_choice", 57),
         ("html-bold", "single_choice", 62),
     ]
     skipped = [(p.line, p.question_id, p.message.split(" (")[0]) for p in result.warnings]
     assert skipped == [
-        (5, None, "8 question(s) have no general feedback"),
-        (35, "q4", "skipped a matching question"),
-        (38, "q5", "skipped a numerical question"),
-        (41, "q7", "skipped a numerical question"),
+        (5, None, "10 question(s) have no general feedback"),
+        (41, "q7", "partial-credit answers are not accepted: '1822:2'"),
         (47, "q8", "skipped an essay question"),
         (49, None, "skipped a description question"),
     ]
@@ -203,12 +205,49 @@ def test_comments_and_blank_lines() -> None:
     assert [(q.prompt, q.line) for q in bank.questions] == [("Q1?", 4), ("Q2?", 9)]
 
 
+def test_matching_questions_with_a_distractor() -> None:
+    q = one(
+        "::acts::[html]Match the <b>activity</b>.{\n"
+        " =[html]Asynchronous <i>discussions</i>. -> Forum\n"
+        " =Pick among answers. -> Choice\n = -> Chat\n}"
+    )
+    assert q.type == "matching"
+    assert q.prompt == "Match the **activity**."
+    assert q.pairs == (
+        Pair("Asynchronous *discussions*.", "Forum"),
+        Pair("Pick among answers.", "Choice"),
+        Pair("", "Chat"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("braces", "ranges"),
+    [
+        ("{#3:2}", [("1", "5")]),
+        ("{#1..5}", [("1", "5")]),
+        ("{#3.14159:0.0005}", [("3.14109", "3.14209")]),
+        ("{#-2}", [("-2", "-2")]),
+        ("{#=1822:0#Right. =%50%1822:2#Close. =1822.0}", [("1822", "1822"), ("1822.0", "1822.0")]),
+        ("{#3:2~#Completely wrong}", [("1", "5")]),
+    ],
+)
+def test_numerical_answers_become_ranges(braces: str, ranges: list[tuple[str, str]]) -> None:
+    q = one(f"How much? {braces}")
+    assert q.type == "numerical"
+    assert [(str(n.low), str(n.high)) for n in q.numbers] == ranges
+
+
+def test_numbers_that_are_not_numbers_are_errors_with_their_line() -> None:
+    result = gift("Fine? {T}\n\nHow much? {#three}")
+    assert result.bank is None
+    assert [(p.line, p.message) for p in result.errors] == [
+        (3, "malformed GIFT: 'three' is not a number")
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("Match {=cat -> cat food =dog -> dog food}", "matching"),
-        ("Number? {#3:2}", "numerical"),
-        ("Range? {#1..5}", "numerical"),
         ("How are you? {}", "essay"),
         ("Just some text without braces.", "description"),
     ],

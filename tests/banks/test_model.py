@@ -117,7 +117,8 @@ def test_model_names_match_the_brief() -> None:
     from quizapp.banks import DIFFICULTIES, QUESTION_TYPES
 
     assert QUESTION_TYPES == (
-        "flashcard", "single_choice", "multiple_choice", "true_false", "short_answer"
+        "flashcard", "single_choice", "multiple_choice", "true_false", "short_answer",
+        "matching", "numerical",
     )  # fmt: skip
     assert DIFFICULTIES == ("easy", "medium", "hard")
     assert [f.name for f in dataclasses.fields(Bank)] == [

@@ -48,6 +48,12 @@ def answer_data(app, question_id: int, right: bool = True, grade: int | None = N
             return {"choice": [str(i) for i in (correct if right else wrong[:1])]}
         if q.type == "true_false":
             return {"truth": str(bool(q.answer) == right).lower()}
+        if q.type == "matching":
+            lefts = [i for i, pair in enumerate(q.answer) if pair["left"]]
+            picks = lefts if right else list(reversed(lefts))
+            return {"match": [str(i) for i in picks]}
+        if q.type == "numerical":
+            return {"text": q.answer[0]["low"] if right else "-99999"}
         return {"text": q.accepted[0] if right else "no idea"}
 
 
