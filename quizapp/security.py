@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, abort, request
+from flask import Flask, Request, Response, abort, request
 from werkzeug.routing import IntegerConverter, Map
 
 if TYPE_CHECKING:
@@ -173,7 +173,32 @@ def refuse_nul(app: Flask) -> None:
             abort(400)
 
 
+def no_store_private_pages(app: Flask) -> None:
+    """Signed-in pages and exports are never stored: Back after log-out shows nothing private.
+
+    ``no-store`` also keeps such pages out of the browser's back/forward cache.
+    """
+
+    @app.after_request
+    def _no_store(response: Response) -> Response:
+        if request.endpoint not in _CACHEABLE_ENDPOINTS and _signed_in():
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user.is_authenticated)
+
+
+# The app's own static files are the same for everyone.
+_CACHEABLE_ENDPOINTS = frozenset({"static", "static_pygments"})
+
+
 def register(app: Flask) -> None:
-    """Security headers on every response, and no NUL characters in any input."""
+    """Security headers on every response, no NUL characters in any input, private pages
+    never cached."""
     set_security_headers(app)
     refuse_nul(app)
+    no_store_private_pages(app)
