@@ -52,6 +52,9 @@ def overview() -> str:
     rows = sorted(
         progress.topic_progress(current_user, today), key=SORT_KEYS[sort], reverse=descending
     )
+    # Topics never studied have no weakness to speak of: they get a group of their own rather
+    # than an "unknown accuracy" score that would rank them above the topics that slip.
+    unseen = sorted((r for r in rows if not r.seen), key=lambda r: r.name.lower())
     per_day = progress.reviews_per_day(current_user, today)
     upcoming = progress.forecast(current_user, today)
     return render_template(
@@ -59,7 +62,8 @@ def overview() -> str:
         today=today,
         totals=progress.totals(current_user, today),
         retention=progress.retention(current_user, today),
-        rows=rows,
+        rows=[r for r in rows if r.seen],
+        unseen=unseen,
         sort=sort,
         descending=descending,
         heatmap=heatmap(per_day, today, title="Answers per study day, past year"),

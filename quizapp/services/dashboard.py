@@ -90,10 +90,16 @@ class SessionSummary:
 
     answered: int = 0
     correct: int = 0
-    seconds: int = 0
+    milliseconds: int = 0
     grades: dict[int, int] = field(default_factory=dict)
     weakest: list[tuple[str, int, int]] = field(default_factory=list)
     due_tomorrow: int = 0
+
+    @property
+    def seconds(self) -> int:
+        """Time spent, summed in milliseconds and only then rounded (16 quick answers of
+        0.8 s are 13 s, not 0)."""
+        return round(self.milliseconds / 1000)
 
     @property
     def accuracy(self) -> int | None:
@@ -116,7 +122,7 @@ def session_summary(user: User, session: StudySession) -> SessionSummary:
     for grade, correct, elapsed, topic in rows:
         summary.answered += 1
         summary.correct += int(correct)
-        summary.seconds += (elapsed or 0) // 1000
+        summary.milliseconds += elapsed or 0
         grades[grade] += 1
         stats = per_topic.setdefault(topic, [0, 0])
         stats[0] += 1

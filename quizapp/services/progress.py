@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 
+from quizapp.banks.text import escape_markdown
 from quizapp.extensions import db
 from quizapp.models import Bank, CardState, Question, Review, Topic, User
 from quizapp.services.cards import card_for, due_by
@@ -106,7 +107,7 @@ def totals(user: User, today: date) -> Totals:
         reviews_today=r_today,
         reviews_week=r_week,
         reviews_all=r_all,
-        seconds=int(millis or 0) // 1000,
+        seconds=round(int(millis or 0) / 1000),
         streak=current_streak(user.id, today),
         longest_streak=longest_streak(user.id),
     )
@@ -340,7 +341,36 @@ def question_history(user: User, question_id: int) -> dict[str, object] | None:
         .where(Review.user_id == user.id, Review.question_id == question_id)
         .order_by(Review.reviewed_at.desc(), Review.id.desc())
     ).all()
-    return {"question": db.session.get(Question, question_id), "card": card, "answers": answers}
+    question = db.session.get_one(Question, question_id)
+    return {
+        "question": question,
+        "card": card,
+        "answers": [(review, describe_response(question, review.response)) for review in answers],
+    }
+
+
+def describe_response(question: Question, response: dict[str, Any] | None) -> str:
+    """What the user answered, as inline Markdown: the choice texts they picked, not indexes."""
+    if not response:
+        return ""
+    if "selected" in response:
+        texts = [
+            question.choices[i]["text"]
+            for i in response["selected"]
+            if isinstance(i, int) and 0 <= i < len(question.choices)
+        ]
+        return "; ".join(texts)
+    if "text" in response:
+        return escape_markdown(str(response["text"]))
+    if "number" in response:
+        return escape_markdown(str(response["number"]))
+    if "answer" in response:
+        return "True" if response["answer"] else "False"
+    if "matches" in response:
+        return f"{response.get('right', 0)} of {len(response['matches'])} pairs right"
+    if "grade" in response:
+        return f"self-graded {response['grade']}"
+    return ""
 
 
 def topic_questions(

@@ -66,7 +66,7 @@ def test_totals_heatmap_forecast_and_topics_match_the_log(app, auth_client, user
     assert totals.seen == len(cards) == len({r.question_id for r in log})
     assert totals.learned == sum(1 for c in cards if c.repetitions >= 1)
     assert totals.mature == sum(1 for c in cards if c.interval_days >= 21)
-    assert totals.seconds == sum(r.elapsed_ms or 0 for r in log) // 1000
+    assert totals.seconds == round(sum(r.elapsed_ms or 0 for r in log) / 1000)
     assert per_day == dict(Counter(r.study_day for r in log))
     expected_forecast = Counter(
         max(c.due_day, today) for c in cards if c.due_day <= today + timedelta(days=29)
@@ -243,3 +243,28 @@ def test_weak_topics_list_reasons(app, auth_client, clock):
     page = auth_client.get("/progress/weak").get_data(as_text=True)
     assert "What is slipping" in page
     assert "Orm" in page and "accuracy" in page
+
+
+def test_question_history_shows_the_choice_texts_the_user_picked(app, auth_client):
+    load(app, bank("b", [question("q", "multiple_choice")]))
+    session_id = start(auth_client)
+    _, _, qid = answer(auth_client, app, session_id, right=False)
+    page = auth_client.get(f"/progress/questions/{qid}").get_data(as_text=True)
+    assert '<td class="prose">Wrong</td>' in page
+    assert "choice 2" not in page
+    answer(auth_client, app, session_id, right=True)  # the re-ask
+    page = auth_client.get(f"/progress/questions/{qid}").get_data(as_text=True)
+    assert '<td class="prose">Right 1; Right 2</td>' in page
+
+
+def test_topics_not_started_are_grouped_apart_from_the_weakness_ranking(app, auth_client):
+    load(
+        app,
+        bank("b", [question("s1", topic="studied"), question("u1", topic="untouched")]),
+    )
+    session_id = start(auth_client, topics=None)
+    answer(auth_client, app, session_id, right=True)
+    page = auth_client.get("/progress/?sort=weakness").get_data(as_text=True)
+    table, _, rest = page.partition("Not started yet (1 topic)")
+    assert ">Studied</bdi>" in table and ">Untouched</bdi>" not in table
+    assert ">Untouched</bdi>" in rest

@@ -235,3 +235,13 @@ def test_choices_are_shuffled_per_presentation_but_stable(app, auth_client):
         answer(auth_client, app, session_id, elapsed_ms=60_000)
     # Eight presentations of six choices: the same order every time would mean no shuffle.
     assert len(orders) > 1
+
+
+def test_time_spent_sums_milliseconds_before_rounding(app, auth_client):
+    load(app, bank("b", [question(f"q{i}") for i in range(4)]))
+    session_id = start(auth_client)
+    for _ in range(4):
+        answer(auth_client, app, session_id, right=True, elapsed_ms=800)
+    page = auth_client.get(f"/quiz/sessions/{session_id}/summary").get_data(as_text=True)
+    # 4 x 0.8 s is 3 s (rounded from 3.2), not 0:00 from rounding each answer down.
+    assert re.search(r'<span class="value">0:03</span><span class="label">minutes spent', page)
