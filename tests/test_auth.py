@@ -230,6 +230,8 @@ def test_settings_are_saved(app, auth_client):
         ("new_per_day", "1001", "between 0 and 1000"),
         ("reviews_per_day", "-5", "between 0 and 10000"),
         ("interview_date", "31/31/2026", "Not a valid date"),
+        # The clock says 2026-03-04; in the user's zone (UTC) yesterday has passed.
+        ("interview_date", "2026-03-03", "That day has passed (today is 2026-03-04)"),
         ("display_name", "x" * 81, "longer than 80"),
     ],
 )
@@ -239,6 +241,12 @@ def test_settings_validation_writes_nothing(app, auth_client, field, value, mess
     assert message in response.get_data(as_text=True)
     user = get_user(app)
     assert (user.timezone, user.day_start_hour, user.new_per_day) == ("UTC", 4, 10)
+
+
+def test_an_interview_today_is_accepted(app, auth_client):
+    response = auth_client.post_form("/settings", settings_form(interview_date="2026-03-04"))
+    assert response.status_code == 302
+    assert get_user(app).interview_date == date(2026, 3, 4)
 
 
 def test_post_without_csrf_token_is_rejected_and_changes_nothing(app, auth_client):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -117,6 +119,19 @@ class SettingsForm(FlaskForm):
         "Maximum reviews per day", validators=[InputRequired(), NumberRange(min=0, max=10000)]
     )
     interview_date = DateField("Interview date (optional)", validators=[Optional()])
+
+    def __init__(self, *args: object, today: date | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def validate_interview_date(self, field: DateField) -> None:
+        """An interview date must be today or later in the user's own calendar."""
+        if field.data is not None and self.today is not None and field.data < self.today:
+            raise ValidationError(
+                f"That day has passed (today is {self.today.isoformat()}): pick the day of your "
+                "interview, or leave it empty."
+            )
+
     reminders_enabled = BooleanField("Email me a daily reminder when questions are due")
     reminder_hour = IntegerField(
         "Reminder hour (local, 0–23)", validators=[InputRequired(), NumberRange(min=0, max=23)]

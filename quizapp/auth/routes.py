@@ -14,6 +14,7 @@ from quizapp.models import User
 from quizapp.scheduling.studyday import available_timezones
 from quizapp.security import is_safe_next
 from quizapp.services import accounts
+from quizapp.services.study import today_for
 
 
 def _next_url() -> str:
@@ -84,7 +85,7 @@ def logout() -> Response:
 @login_required
 def settings() -> ResponseReturnValue:
     """Study preferences."""
-    form = SettingsForm(obj=current_user)
+    form = SettingsForm(obj=current_user, today=today_for(current_user))
     form.timezone.choices = available_timezones()
     if form.validate_on_submit():
         accounts.update_settings(

@@ -13,7 +13,16 @@ from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, TopicsForm
 from quizapp.scheduling.grading import ADJUSTMENT_LABELS, Submission
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
 from quizapp.security import is_safe_next, parse_ids, parse_number
-from quizapp.services import dashboard, flags, progress, quiz_pages, reviews, study, topics
+from quizapp.services import (
+    accounts,
+    dashboard,
+    flags,
+    progress,
+    quiz_pages,
+    reviews,
+    study,
+    topics,
+)
 
 
 @bp.route("/")
@@ -212,6 +221,22 @@ def summary(session_id: int) -> str:
         undo_form=EmptyForm(),
         can_undo=study.last_answered_item(session) is not None,
     )
+
+
+@bp.route("/plan/adopt", methods=["POST"])
+@login_required
+def adopt_plan() -> Response:
+    """Raise the new-questions-per-day limit to what reaches every question by the interview."""
+    form = TopicsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    plan = dashboard.interview_plan(current_user)
+    if plan is None or plan.on_track:
+        flash("Your daily limit already covers every question before the interview.", "info")
+        return redirect(url_for("quiz.index"))
+    accounts.set_new_per_day(current_user, plan.needed_per_day)
+    flash(f"New questions per day set to {plan.needed_per_day}.", "success")
+    return redirect(url_for("quiz.index"))
 
 
 @bp.route("/topics", methods=["POST"])

@@ -22,10 +22,18 @@ they too end up in the window. Only the due day moves; the SM-2 state is untouch
 Edge cases: no interview date, an interview today or in the past leave the due day unchanged
 (pulling cards to after the interview would be pointless); an interview tomorrow brings later
 cards to the interview day itself, the last chance to see them.
+
+The interview plan (``plan_for_interview``): with ``days_left`` study days before the
+interview (today included, the interview day not) and ``unseen`` questions never studied, the
+current new-questions-per-day limit covers ``new_per_day * days_left`` of them; covering all
+needs ``ceil(unseen / days_left)`` a day (at most ``MAX_NEW_PER_DAY``). No plan is made on the
+interview day or after it.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
@@ -36,7 +44,54 @@ from quizapp.scheduling.sm2 import (
     review,
 )
 
-__all__ = ["DEFAULT_FINAL_DAYS", "cap_due_for_interview", "practice_review"]
+__all__ = [
+    "DEFAULT_FINAL_DAYS",
+    "MAX_NEW_PER_DAY",
+    "InterviewPlan",
+    "cap_due_for_interview",
+    "plan_for_interview",
+    "practice_review",
+]
+
+MAX_NEW_PER_DAY: Final = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class InterviewPlan:
+    """Whether the new-question limit reaches every unseen question before the interview."""
+
+    unseen: int
+    days_left: int
+    new_per_day: int
+    needed_per_day: int
+
+    @property
+    def covered(self) -> int:
+        """How many unseen questions the current limit reaches in time."""
+        return min(self.unseen, self.new_per_day * self.days_left)
+
+    @property
+    def on_track(self) -> bool:
+        """True when the current limit reaches them all."""
+        return self.covered >= self.unseen
+
+
+def plan_for_interview(unseen: int, days_left: int, new_per_day: int) -> InterviewPlan | None:
+    """The plan for the study days left before the interview (module docstring); None on or
+    after the interview day."""
+    for name, value in (("unseen", unseen), ("days_left", days_left), ("new", new_per_day)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < 0
+            and name != "days_left"
+        ):
+            raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+    if days_left <= 0:
+        return None
+    needed = min(MAX_NEW_PER_DAY, math.ceil(unseen / days_left))
+    return InterviewPlan(unseen, days_left, new_per_day, needed)
+
 
 DEFAULT_FINAL_DAYS: Final = 3
 

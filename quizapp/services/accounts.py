@@ -115,6 +115,12 @@ class SettingsChange:
     reminder_hour: int
 
 
+def set_new_per_day(user: User, new_per_day: int) -> None:
+    """Change only the user's new-questions-per-day limit (the interview plan's one click)."""
+    user.new_per_day = new_per_day
+    db.session.commit()
+
+
 def update_settings(user: User, change: SettingsChange) -> None:
     """Save a user's settings."""
     user.display_name = change.display_name.strip()

@@ -18,6 +18,7 @@ from quizapp.models import (
     Topic,
     User,
 )
+from quizapp.scheduling.practice import InterviewPlan, plan_for_interview
 from quizapp.scheduling.queue import QueueLimits, remaining_new, remaining_reviews
 from quizapp.services import queue_data
 from quizapp.services.cards import due_by
@@ -38,6 +39,7 @@ class TodayStats:
     open_session_id: int | None
     interview_date: date | None
     days_to_interview: int | None
+    plan: InterviewPlan | None = None
 
 
 def current_streak(user_id: int, today: date) -> int:
@@ -71,17 +73,28 @@ def today_stats(user: User) -> TodayStats:
     new_left = remaining_new(limits, queue_data.new_done_today(user.id, today))
     session = open_session(user)
     days_left = (user.interview_date - today).days if user.interview_date else None
+    unseen = queue_data.count_unseen(user.id)
     return TodayStats(
         today=today,
         reviews_due=min(due, remaining_reviews(limits, reviews_today)),
         due_total=due,
-        new_available=min(new_left, queue_data.count_unseen(user.id)),
+        new_available=min(new_left, unseen),
         done_today=queue_data.answered_today(user.id, today),
         streak=current_streak(user.id, today),
         open_session_id=session.id if session else None,
         interview_date=user.interview_date,
         days_to_interview=days_left if days_left is not None and days_left >= 0 else None,
+        plan=plan_for_interview(unseen, days_left, user.new_per_day) if days_left else None,
     )
+
+
+def interview_plan(user: User) -> InterviewPlan | None:
+    """The user's interview plan now, or None without an interview ahead."""
+    today = today_for(user)
+    if user.interview_date is None:
+        return None
+    days_left = (user.interview_date - today).days
+    return plan_for_interview(queue_data.count_unseen(user.id), days_left, user.new_per_day)
 
 
 @dataclass
