@@ -11,7 +11,6 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
-    SelectField,
     StringField,
 )
 from wtforms.validators import (
@@ -38,6 +37,21 @@ def _visible(form: FlaskForm, field: StringField) -> None:
         raise ValidationError("Use visible characters only: no control or invisible characters.")
 
 
+def _timezone(form: FlaskForm, field: StringField) -> None:
+    if not is_valid_timezone((field.data or "").strip()):
+        raise ValidationError(
+            "Unknown time zone; type a city such as Europe/Berlin and pick it from the list."
+        )
+
+
+def _zone_field() -> StringField:
+    # A text box with the zone list as suggestions (a datalist): typing "kol" finds
+    # Asia/Kolkata among 597 zones, where a select would need scrolling.
+    return StringField(
+        "Time zone", validators=[DataRequired(), _timezone], filters=[lambda v: (v or "").strip()]
+    )
+
+
 class RegisterForm(FlaskForm):
     """Create an account."""
 
@@ -62,6 +76,8 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(
         "Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
+    # Filled in from the browser's own zone by app.js; the server checks it like any input.
+    timezone = _zone_field()
 
 
 class LoginForm(FlaskForm):
@@ -94,20 +110,13 @@ class PasswordForm(FlaskForm):
     )
 
 
-def _timezone(form: FlaskForm, field: SelectField) -> None:
-    if not is_valid_timezone(field.data or ""):
-        raise ValidationError("Unknown time zone; pick one from the list.")
-
-
 class SettingsForm(FlaskForm):
     """Study preferences."""
 
     display_name = StringField(
         "Display name", validators=[DataRequired(), Length(max=80), _visible]
     )
-    timezone = SelectField(
-        "Time zone", validators=[DataRequired(), _timezone], validate_choice=False
-    )
+    timezone = _zone_field()
     day_start_hour = IntegerField(
         "Study day starts at (hour, 0–23)",
         validators=[InputRequired(), NumberRange(min=0, max=23)],

@@ -34,10 +34,15 @@ def register() -> ResponseReturnValue:
     """Create an account and log in."""
     if current_user.is_authenticated:
         return redirect(url_for("quiz.index"))
-    form = RegisterForm()
+    form = RegisterForm(timezone="UTC")
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(form.email.data, form.password.data, form.display_name.data)
+            user = accounts.create_user(
+                form.email.data,
+                form.password.data,
+                form.display_name.data,
+                timezone=form.timezone.data,
+            )
         except accounts.EmailTaken:
             form.email.errors.append("An account with this email already exists; log in instead.")
         else:
@@ -47,7 +52,9 @@ def register() -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("quiz.index"))
-    return render_template("auth/register.html", form=form), 200 if not form.errors else 422
+    return render_template(
+        "auth/register.html", form=form, zones=available_timezones()
+    ), 200 if not form.errors else 422
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -86,7 +93,6 @@ def logout() -> Response:
 def settings() -> ResponseReturnValue:
     """Study preferences."""
     form = SettingsForm(obj=current_user, today=today_for(current_user))
-    form.timezone.choices = available_timezones()
     if form.validate_on_submit():
         accounts.update_settings(
             current_user,
@@ -104,7 +110,7 @@ def settings() -> ResponseReturnValue:
         flash("Settings saved.", "success")
         return redirect(url_for("auth.settings"))
     status = 200 if request.method == "GET" else 422
-    return render_template("auth/settings.html", form=form), status
+    return render_template("auth/settings.html", form=form, zones=available_timezones()), status
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])

@@ -40,13 +40,21 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-def create_user(email: str, password: str, display_name: str, *, is_admin: bool = False) -> User:
+def create_user(
+    email: str,
+    password: str,
+    display_name: str,
+    *,
+    is_admin: bool = False,
+    timezone: str = "UTC",
+) -> User:
     """Create an account; raises EmailTaken when the email is in use."""
     user = User(
         email=normalize_email(email),
         password_hash=hash_password(password),
         display_name=display_name.strip(),
         is_admin=is_admin,
+        timezone=timezone,
         created_at=utcnow(),
     )
     db.session.add(user)
