@@ -12,6 +12,8 @@ PUBLIC = {
     "quiz.index",
     "auth.login",
     "auth.register",
+    "auth.forgot_password",
+    "auth.reset_password",
     "auth.logout",
     "reminders.unsubscribe",
 }

@@ -145,3 +145,31 @@ class SettingsForm(FlaskForm):
     reminder_hour = IntegerField(
         "Reminder hour (local, 0–23)", validators=[InputRequired(), NumberRange(min=0, max=23)]
     )
+
+
+class ForgotForm(FlaskForm):
+    """Ask for a password reset link."""
+
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+
+
+class ResetForm(FlaskForm):
+    """Choose a new password from a reset link."""
+
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
+    )

@@ -8,12 +8,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from quizapp.auth import bp
-from quizapp.auth.forms import LoginForm, PasswordForm, RegisterForm, SettingsForm
+from quizapp.auth.forms import (
+    ForgotForm,
+    LoginForm,
+    PasswordForm,
+    RegisterForm,
+    ResetForm,
+    SettingsForm,
+)
 from quizapp.extensions import limiter
 from quizapp.models import User
 from quizapp.scheduling.studyday import available_timezones
 from quizapp.security import is_safe_next
-from quizapp.services import accounts
+from quizapp.services import accounts, password_reset
 from quizapp.services.study import today_for
 
 
@@ -128,3 +135,29 @@ def password() -> ResponseReturnValue:
         form.current.errors.append("That is not your current password.")
     status = 200 if request.method == "GET" else 422
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5/minute;20/hour", methods=["POST"])
+def forgot_password() -> ResponseReturnValue:
+    """Email a reset link; the same answer whether the address has an account or not."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        password_reset.request_reset(form.email.data)
+        return render_template("auth/forgot.html", form=ForgotForm(formdata=None), sent=True)
+    return render_template("auth/forgot.html", form=form, sent=False), (422 if form.errors else 200)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    """Choose a new password from an emailed link; the link works once, for an hour."""
+    user = password_reset.user_for_token(token)
+    if user is None:
+        return render_template("auth/reset.html", form=None), 400
+    form = ResetForm()
+    if form.validate_on_submit():
+        password_reset.reset_password(user, form.password.data)
+        flash("Your password is changed and every device is logged out. Log in again.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200

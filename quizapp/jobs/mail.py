@@ -36,6 +36,7 @@ MAX_ATTEMPTS = 5
 # A reminder that could not go out within this long is about a day that has moved on.
 REMINDER_TTL = timedelta(hours=6)
 SMTP_TIMEOUT_SECONDS = 30
+RESET_MAIL_TTL = timedelta(hours=1)
 
 
 class Transport(Protocol):
@@ -220,6 +221,9 @@ def send_one(message_id: int, transport: Transport) -> str:
 
 
 def _stale_reason(row: OutboxMessage, now: Any) -> str:
+    if row.kind == "password_reset":
+        # The link inside stops working after an hour; a late email would only confuse.
+        return "expired before it could be sent" if row.created_at < now - RESET_MAIL_TTL else ""
     if row.kind != "reminder":
         return ""
     if row.created_at < now - REMINDER_TTL:

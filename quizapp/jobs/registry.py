@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from quizapp.clock import utcnow
-from quizapp.jobs import maintenance, reminders
-from quizapp.jobs.runs import JobSpec, Outcome, last_failure, last_run, run
+from quizapp.jobs import mail, maintenance, reminders
+from quizapp.jobs.runs import JobSpec, Outcome, RunContext, last_failure, last_run, run
 from quizapp.models import JobRun
 
 REMINDER_SLOT_MINUTES = 5
@@ -30,6 +30,12 @@ def day_period(now: datetime) -> str:
     return now.astimezone(UTC).date().isoformat()
 
 
+def _send_mail(ctx: RunContext) -> dict[str, Any]:
+    """The mail job: deliver whatever the outbox holds (reminders send their own too)."""
+    sent = mail.send_pending(ctx.heartbeat)
+    return {f"mail_{k}": v for k, v in sorted(sent.items())}
+
+
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
@@ -43,6 +49,16 @@ JOBS: dict[str, JobSpec] = {
             # Later than this the next slot's run is due anyway.
             misfire_grace_seconds=REMINDER_SLOT_MINUTES * 60 - 30,
             stale_after=timedelta(minutes=10),
+        ),
+        JobSpec(
+            name="mail",
+            description="Send queued emails (password reset links) without waiting for reminders",
+            schedule="every minute",
+            cron={"minute": "*"},
+            period=slot_period(1),
+            func=_send_mail,
+            misfire_grace_seconds=50,
+            stale_after=timedelta(minutes=5),
         ),
         JobSpec(
             name="maintenance",

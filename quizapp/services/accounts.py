@@ -78,13 +78,18 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def set_password(user: User, new: str) -> None:
+    """Set a new password and end every session of the account (a new session token)."""
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
 def change_password(user: User, current: str, new: str) -> bool:
     """Set a new password if the current one is right; ends the user's other sessions."""
     if not check_password_hash(user.password_hash, current):
         return False
-    user.password_hash = hash_password(new)
-    user.session_token = new_session_token()
-    db.session.commit()
+    set_password(user, new)
     return True
 
 

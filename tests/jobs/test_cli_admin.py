@@ -18,7 +18,10 @@ def test_jobs_list_before_any_run(runner):
     assert lines[1].split() == [
         "reminders", "every", "5", "minutes", "2026-03-04", "12:00", "-", "never", "-", "-"
     ]  # fmt: skip
-    assert lines[2].split()[:8] == [
+    assert lines[2].split() == [
+        "mail", "every", "minute", "2026-03-04", "12:00", "-", "never", "-", "-"
+    ]  # fmt: skip
+    assert lines[3].split()[:8] == [
         "maintenance", "daily", "at", "03:30", "UTC", "2026-03-05", "03:30", "-"
     ]  # fmt: skip
 
@@ -67,7 +70,7 @@ def test_admin_jobs_page_shows_schedule_last_run_result_and_error(app, admin_cli
     page = admin_client.get("/admin/jobs")
     assert page.status_code == 200
     assert "every 5 minutes" in page.text and "daily at 03:30 UTC" in page.text
-    assert page.text.count("<td>never</td>") == 2
+    assert page.text.count("<td>never</td>") == 3
     runner.invoke(args=["jobs", "run", "reminders"])
     monkeypatch.setattr(maintenance, "count_leeches", lambda: 1 / 0)
     runner.invoke(args=["jobs", "run", "maintenance"])

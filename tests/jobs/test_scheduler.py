@@ -46,7 +46,7 @@ def test_the_scheduler_has_explicit_ids_coalesce_one_instance_and_grace(app):
     assert isinstance(scheduler, BlockingScheduler)
     assert scheduler.state == STATE_STOPPED  # built, not started
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"reminders", "maintenance"}
+    assert set(jobs) == {"reminders", "mail", "maintenance"}
     for name, job in jobs.items():
         assert job.coalesce is True
         assert job.max_instances == 1
@@ -83,7 +83,7 @@ def test_scheduler_run_starts_and_stops_cleanly(app, runner, monkeypatch):
     monkeypatch.setattr(signal, "signal", lambda signum, handler: handlers.update({signum: 1}))
     result = runner.invoke(args=["scheduler", "run"])
     assert result.exit_code == 0, result.output
-    assert started == [["maintenance", "reminders"]]
+    assert started == [["mail", "maintenance", "reminders"]]
     assert signal.SIGTERM in handlers
     assert "job reminders: every 5 minutes" in result.output
     assert result.output.rstrip().endswith("Scheduler stopped.")

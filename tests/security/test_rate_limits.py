@@ -46,6 +46,10 @@ def password_post(client):
     )
 
 
+def forgot_post(client):
+    return client.post_form("/password/forgot", {"email": "someone@example.com"})
+
+
 def answer_post(client):
     return client.post_form("/quiz/items/999999/answer", {"version": "0"})
 
@@ -55,10 +59,11 @@ def answer_post(client):
     [
         (post_login, 10, False),
         (register_post, 5, False),
+        (forgot_post, 5, False),
         (password_post, 5, True),
         (answer_post, 120, True),
     ],
-    ids=["login-10", "register-5", "password-5", "answer-120"],
+    ids=["login-10", "register-5", "forgot-5", "password-5", "answer-120"],
 )
 def test_limits_per_endpoint(limited_app, post, allowed, logged_in):
     client = make_client(limited_app, addr=client_address())
