@@ -26,10 +26,13 @@ def bar_chart(
             f"<title>{escape(label)}: {value}</title></rect>"
         )
         if i % label_every == 0:
+            # A tick under the labelled bar says which bar the date belongs to.
             centre = pad_left + (i + 0.5) * slot
+            base = pad_top + plot_h
             bars.append(
-                f'<text x="{centre:.1f}" y="{height - 6}" text-anchor="middle">'
-                f"{escape(label)}</text>"
+                f'<line class="tick" x1="{centre:.1f}" y1="{base}" x2="{centre:.1f}" '
+                f'y2="{base + 4}"/><text x="{centre:.1f}" y="{height - 4}" '
+                f'text-anchor="middle">{escape(label)}</text>'
             )
     axis = (
         f'<line class="axis" x1="{pad_left}" y1="{pad_top + plot_h}" '
