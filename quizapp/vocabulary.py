@@ -71,7 +71,11 @@ class ReviewMode(StrEnum):
 # Answers, as opposed to resets: every statistic counts these only; session items have one
 # of these kinds, and an answer is logged with its item's kind as its mode.
 ANSWER_MODES: Final = frozenset(m for m in ReviewMode if m is not ReviewMode.RESET)
-# Answers that are scheduled (not same-session re-asks): accuracy, lapses and leeches use these.
+# Answers that are scheduled (not same-session re-asks): lapses and leeches use these.
+# Accuracy comes in two kinds, named the same on every page:
+# - first-try accuracy: right answers among the scheduled ones, i.e. each question's first
+#   answer of a sitting (re-asks of a question missed minutes ago are not counted);
+# - all-answers accuracy: right answers among every answer, re-asks included.
 SCHEDULED_MODES: Final = frozenset({ReviewMode.REVIEW, ReviewMode.NEW, ReviewMode.PRACTICE})
 
 

@@ -23,7 +23,7 @@ from quizapp.scheduling.queue import QueueLimits, remaining_new, remaining_revie
 from quizapp.services import queue_data
 from quizapp.services.cards import due_by
 from quizapp.services.study import open_session, today_for
-from quizapp.vocabulary import ANSWER_MODES
+from quizapp.vocabulary import ANSWER_MODES, SCHEDULED_MODES
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,8 @@ class SessionSummary:
 
     answered: int = 0
     correct: int = 0
+    first_tries: int = 0
+    first_tries_correct: int = 0
     milliseconds: int = 0
     grades: dict[int, int] = field(default_factory=dict)
     weakest: list[tuple[str, int, int]] = field(default_factory=list)
@@ -116,14 +118,21 @@ class SessionSummary:
 
     @property
     def accuracy(self) -> int | None:
-        """Percent of answers that were right."""
+        """All-answers accuracy: percent of every answer, re-asks included, that was right."""
         return round(100 * self.correct / self.answered) if self.answered else None
+
+    @property
+    def first_try_accuracy(self) -> int | None:
+        """First-try accuracy: percent of first answers (re-asks left out) that were right."""
+        if not self.first_tries:
+            return None
+        return round(100 * self.first_tries_correct / self.first_tries)
 
 
 def session_summary(user: User, session: StudySession) -> SessionSummary:
     """Answers, accuracy, time, grades and weakest topics of one session."""
     rows = db.session.execute(
-        select(Review.grade, Review.correct, Review.elapsed_ms, Topic.name)
+        select(Review.grade, Review.correct, Review.elapsed_ms, Topic.name, Review.mode)
         .join(StudySessionItem, StudySessionItem.review_id == Review.id)
         .join(Question, Question.id == Review.question_id)
         .join(Topic, Topic.id == Question.topic_id)
@@ -132,9 +141,12 @@ def session_summary(user: User, session: StudySession) -> SessionSummary:
     summary = SessionSummary()
     grades: Counter[int] = Counter()
     per_topic: dict[str, list[int]] = {}
-    for grade, correct, elapsed, topic in rows:
+    for grade, correct, elapsed, topic, mode in rows:
         summary.answered += 1
         summary.correct += int(correct)
+        if mode in SCHEDULED_MODES:
+            summary.first_tries += 1
+            summary.first_tries_correct += int(correct)
         summary.milliseconds += elapsed or 0
         grades[grade] += 1
         stats = per_topic.setdefault(topic, [0, 0])

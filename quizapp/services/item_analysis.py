@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionFlag, Review
 from quizapp.services.leeches import leech_cards
-from quizapp.vocabulary import SCHEDULED_MODES
+from quizapp.vocabulary import ANSWER_MODES, SCHEDULED_MODES
 
 PAGE_SIZE = 50
 
@@ -20,15 +20,16 @@ class ItemStats:
 
     question: Question
     bank_slug: str
-    attempts: int
-    correct: int
+    attempts: int  # first tries (scheduled answers)
+    correct: int  # right first tries
+    answers: int  # every answer, re-asks included
     average_grade: float | None
     leech_users: int
     open_flags: int
 
     @property
     def accuracy(self) -> float | None:
-        """Share of first-of-day answers that were right."""
+        """First-try accuracy: the share of first tries that were right."""
         return self.correct / self.attempts if self.attempts else None
 
 
@@ -36,14 +37,16 @@ def item_stats(
     *, flagged_only: bool = False, after_id: int = 0, limit: int = PAGE_SIZE
 ) -> list[ItemStats]:
     """Statistics for a page of active questions (keyset on question id)."""
+    first_try = Review.mode.in_(SCHEDULED_MODES)
     answers = (
         select(
             Review.question_id.label("qid"),
-            func.count().label("attempts"),
-            func.count().filter(Review.correct.is_(True)).label("correct"),
-            func.avg(Review.grade).label("avg_grade"),
+            func.count().filter(first_try).label("attempts"),
+            func.count().filter(first_try, Review.correct.is_(True)).label("correct"),
+            func.count().label("answers"),
+            func.avg(case((first_try, Review.grade))).label("avg_grade"),
         )
-        .where(Review.mode.in_(SCHEDULED_MODES))
+        .where(Review.mode.in_(ANSWER_MODES))
         .group_by(Review.question_id)
         .subquery()
     )
@@ -65,6 +68,7 @@ def item_stats(
             Bank.slug,
             answers.c.attempts,
             answers.c.correct,
+            answers.c.answers,
             answers.c.avg_grade,
             leeches.c.users,
             flags.c.open,
@@ -85,11 +89,14 @@ def item_stats(
             slug,
             attempts or 0,
             correct or 0,
+            all_answers or 0,
             float(avg) if avg is not None else None,
             users or 0,
             open_flags or 0,
         )
-        for q, slug, attempts, correct, avg, users, open_flags in db.session.execute(stmt)
+        for q, slug, attempts, correct, all_answers, avg, users, open_flags in db.session.execute(
+            stmt
+        )
     ]
 
 

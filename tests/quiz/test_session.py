@@ -245,3 +245,23 @@ def test_time_spent_sums_milliseconds_before_rounding(app, auth_client):
     page = auth_client.get(f"/quiz/sessions/{session_id}/summary").get_data(as_text=True)
     # 4 x 0.8 s is 3 s (rounded from 3.2), not 0:00 from rounding each answer down.
     assert re.search(r'<span class="value">0:03</span><span class="label">minutes spent', page)
+
+
+def test_accuracy_means_the_same_on_every_page(app, auth_client, admin_client):
+    load(app, bank("b", [question("q1"), question("q2")]))
+    session_id = start(auth_client)
+    answer(auth_client, app, session_id, right=False)  # q1, first try: wrong
+    answer(auth_client, app, session_id, right=True)  # q2, first try: right
+    answer(auth_client, app, session_id, right=True)  # q1 asked again: right
+    summary = auth_client.get(f"/quiz/sessions/{session_id}/summary").get_data(as_text=True)
+    assert re.search(r'>50%</span><span class="label">first-try accuracy', summary)
+    assert re.search(r'>67%</span><span class="label">all answers right \(2 of 3\)', summary)
+    progress_page = auth_client.get("/progress/").get_data(as_text=True)
+    assert "First-try accuracy (30 d)" in progress_page
+    assert re.search(r"<bdi>Signals</bdi></a></td>\s*<td class=\"num\">2/2</td>\s*"
+                     r"<td class=\"num\">50%</td>", progress_page)  # fmt: skip
+    items = admin_client.get("/admin/questions").get_data(as_text=True)
+    # q1: one first try (wrong) and two answers in all.
+    row = re.search(r"<bdi>q1</bdi>.*?</tr>", items, re.S)
+    cells = re.findall(r'<td class="num">(.*?)</td>', row.group(0), re.S)
+    assert [re.sub("<[^>]+>", "", c).strip() for c in cells[:3]] == ["1", "0%", "2"]
