@@ -92,3 +92,14 @@ def test_anki_fields_are_chosen_on_upload_and_again_on_the_preview(app, admin_cl
     with app.app_context():
         answers = sorted(db.session.scalars(select(Question.answer)).all())
     assert answers == ["たべる", "のむ"]
+
+
+def test_matching_and_numerical_questions_are_previewed_with_their_answers(app, admin_client):
+    text = (
+        "::pairs::[html]Match them? {=<b>a</b> -> 1 =b -> 2 = -> 3}\n\n::num::How many? {#1..5}\n"
+    )
+    page = upload(admin_client, text.encode(), "kinds.gift").get_data(as_text=True)
+    pairs = details(page, "pairs")
+    assert "<strong>a</strong></span> → <strong><bdi>1</bdi></strong>" in pairs
+    assert "Extra option, matches nothing:</span> <bdi>3</bdi>" in pairs
+    assert "Accepted numbers: <code>1 to 5</code>" in details(page, "num")
