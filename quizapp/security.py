@@ -187,9 +187,11 @@ def no_store_private_pages(app: Flask) -> None:
 
 
 def _signed_in() -> bool:
-    from flask_login import current_user
+    # Never loads the user: this runs on error pages too, when the database may be down.
+    from flask import g, session
 
-    return bool(current_user.is_authenticated)
+    user = g.get("_login_user")
+    return session.get("_user_id") is not None or bool(user and user.is_authenticated)
 
 
 # The app's own static files are the same for everyone.
