@@ -103,6 +103,81 @@ def test_every_question_teaches_and_cites_its_source(banks):
                 assert not any("all of the above" in t or "none of the above" in t for t in texts)
 
 
+# The interview staples around the core article: a bank per area, each checked against the
+# official documentation page its questions' source.section names.
+STAPLES = {
+    "interview-sql-staples": "SQL",
+    "interview-django-staples": "Django",
+    "interview-http-staples": "REST/HTTP",
+    "interview-python-core": "Python core",
+    "interview-javascript": "JavaScript",
+}
+ABSOLUTE = re.compile(r"\b(always|only|never|all|must|none|every)\b", re.I)
+# Trivia about the source text, not the technology ("a Post's author" field is fine).
+ABOUT_THE_SOURCE = re.compile(
+    r"\b(the|this) (article|blog post)\b|\bthe author('s|\s+(says|writes|recommends|suggests|"
+    r"mentions|uses|prefers))\b",
+    re.I,
+)
+
+
+def test_the_staples_extend_the_interview_article(banks):
+    by_slug = {b.slug: b for b in banks}
+    assert set(STAPLES) <= set(by_slug)
+    total = 0
+    for slug in STAPLES:
+        bank = by_slug[slug]
+        assert bank.source == INTERVIEW
+        assert len(bank.questions) >= 20, slug
+        used = Counter(q.topic for q in bank.questions)
+        assert min(used.values()) >= 4, (slug, used)
+        for q in bank.questions:
+            assert q.source_section.startswith("Beyond the article"), (slug, q.key)
+            assert "https://" in q.source_section, (slug, q.key)
+        total += len(bank.questions)
+    assert total >= 150
+    assert sum(len(b.questions) for b in banks) >= 307 + 150
+
+
+def test_no_question_is_about_the_article_itself(banks):
+    for bank in banks:
+        for q in bank.questions:
+            assert not ABOUT_THE_SOURCE.search(q.prompt), (bank.slug, q.key)
+
+
+def _longest_is_right(q) -> bool:
+    lengths = [len(c.text) for c in q.choices]
+    right = next(len(c.text) for c in q.choices if c.correct)
+    return right == max(lengths) and lengths.count(right) == 1
+
+
+def test_choice_questions_cannot_be_gamed(banks):
+    """Guessing strategies stay near chance (limits documented in docs/bank-format.md).
+
+    - "Pick the longest choice" wins at most 30% of single-choice questions overall (chance
+      is about 1 in 4) and at most half of any one bank's;
+    - multiple-choice questions vary how many choices are right: at most half have more than
+      half right, at least 10% have exactly one right, none have all right;
+    - "tick everything without always/only/never..." wins at most 10% of them.
+    """
+    singles = [(b.slug, q) for b in banks for q in b.questions if q.type == "single_choice"]
+    longest = [slug for slug, q in singles if _longest_is_right(q)]
+    assert len(longest) <= 0.30 * len(singles), (len(longest), len(singles))
+    for bank in banks:
+        own = sum(1 for slug, _ in singles if slug == bank.slug)
+        assert Counter(longest)[bank.slug] <= max(1, own // 2), (bank.slug, own)
+    multis = [q for b in banks for q in b.questions if q.type == "multiple_choice"]
+    right = [sum(c.correct for c in q.choices) for q in multis]
+    majority = [q.key for r, q in zip(right, multis, strict=True) if 2 * r > len(q.choices)]
+    assert len(majority) <= 0.5 * len(multis), majority
+    assert right.count(1) >= 0.10 * len(multis)
+    assert all(r < len(q.choices) for r, q in zip(right, multis, strict=True))
+    absolutes_game = [
+        q.key for q in multis if all(c.correct == (not ABSOLUTE.search(c.text)) for c in q.choices)
+    ]
+    assert len(absolutes_game) <= 0.10 * len(multis), absolutes_game
+
+
 def test_topic_slugs_are_unique_across_banks(banks):
     slugs = Counter(t.slug for b in banks for t in b.topics)
     assert [s for s, n in slugs.items() if n > 1] == []
