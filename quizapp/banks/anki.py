@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from quizapp.banks.delimited import Record, read_records
 from quizapp.banks.errors import SourceError
 from quizapp.banks.html_text import (
+    empty_sides,
     html_to_text,
     looks_like_html,
     plain_to_markdown,
@@ -60,6 +61,7 @@ class _Header:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
     unused_fields: set[int] = field(default_factory=set)
+    empty: list[int] = field(default_factory=list)  # lines of notes with an empty side
     ignored: list[Problem] = field(default_factory=list)
 
 
@@ -172,6 +174,7 @@ class _Notes:
     problems: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
     unused_fields: set[int] = field(default_factory=set)
+    empty: list[int] = field(default_factory=list)  # lines of notes with an empty side
 
 
 def _convert(raw: str, html: bool, notes: _Notes, line: int) -> str:
@@ -243,6 +246,10 @@ def _note(
         return converted[number - 1] if number <= len(converted) else ""
 
     front, back = numbered(fields_map.prompt), numbered(fields_map.answer)
+    if not front.strip() or not back.strip():
+        # Anki skips a note with an empty first field; an empty back makes no card to learn.
+        notes.empty.append(record.line)
+        return
     # By default every other field (a reading, an example...) forms the explanation.
     wanted = fields_map.explanation_fields(len(converted))
     explanation = "\n\n".join(t for t in (numbered(n) for n in wanted) if t)
@@ -289,6 +296,8 @@ def _no_explanations(notes: _Notes, file: str) -> list[Problem]:
 def _dropped(notes: _Notes, file: str) -> list[Problem]:
     """One warning per kind of content that is left out."""
     out = list(notes.skipped)
+    if notes.empty:
+        out.append(empty_sides(file, notes.empty, "note"))
     if notes.unused_fields:
         listed = ", ".join(str(n) for n in sorted(notes.unused_fields))
         out.append(
@@ -320,7 +329,9 @@ def first_note_fields(text: str) -> list[str]:
     separator = header.separator or _sniff_separator(text, pos)
     special = set(header.columns.values())
     try:
-        for record in read_records(text, separator, start=pos, first_line=line, comments=True):
+        for record in read_records(
+            text, separator, start=pos, first_line=line, comments=True, lenient=True
+        ):
             if any(f.strip() for f in record.fields):
                 return [f for i, f in enumerate(record.fields) if i not in special]
     except SourceError:
@@ -337,7 +348,9 @@ def read_anki(text: str, file: str, fields: FieldMap | None = None) -> Draft:
     complete = True
     records: list[Record] = []
     try:
-        for record in read_records(text, separator, start=pos, first_line=line, comments=True):
+        for record in read_records(
+            text, separator, start=pos, first_line=line, comments=True, lenient=True
+        ):
             if not any(f.strip() for f in record.fields):
                 continue
             if len(records) >= MAX_QUESTIONS:

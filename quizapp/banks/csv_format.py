@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -341,8 +340,11 @@ def read_csv(text: str, file: str) -> Draft:
         names = [_column_name(cell) for cell in header.fields]
         if not meta.values and not meta.topics and not {"id", "type"} & set(names):
             # Not quizapp's layout: a plain question/answer file (with or without a header).
+            # Read again as flashcard tools write: quotes handled leniently, as Anki does.
             roles = header_roles(header.fields)
-            rows = records if roles is not None else itertools.chain([header], records)
+            rows = read_records(text, delimiter, start=pos, first_line=line, lenient=True)
+            if roles is not None:
+                next(rows, None)
             return read_flashcards(rows, roles, file)
         names, header_problems = _header(header, file)
         if header_problems:

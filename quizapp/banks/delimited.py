@@ -28,12 +28,43 @@ def _match_end(pattern: re.Pattern[str], text: str, pos: int) -> int:
     return match.end() if match else pos
 
 
+_SPACES = re.compile(" *")
+
+
+def _quote_is_text(text: str, pos: int, delimiter: str) -> bool:
+    """True when the quote at ``pos`` does not open a quoted field: it closes on the same line
+    and text follows the closing quote (``"Cracked" engineer``). A quote that never closes is
+    still an error (a cut-off file)."""
+    closing = pos + 1
+    while True:
+        closing = text.find('"', closing)
+        if closing == -1:
+            return False
+        if text.startswith('"', closing + 1):
+            closing += 2
+            continue
+        after = closing + 1
+        return (
+            "\n" not in text[pos:closing]
+            and after < len(text)
+            and text[after] not in (delimiter, "\n", "\r")
+        )
+
+
 def read_records(
-    text: str, delimiter: str, *, start: int = 0, first_line: int = 1, comments: bool = False
+    text: str,
+    delimiter: str,
+    *,
+    start: int = 0,
+    first_line: int = 1,
+    comments: bool = False,
+    lenient: bool = False,
 ) -> Iterator[Record]:
     """Yield the records of ``text[start:]``; blank lines (and ``#`` lines if asked) are skipped.
 
     Raises SourceError for a quote that never closes or text straight after a closing quote.
+    ``lenient`` reads as Anki and spreadsheets do: spaces before an opening quote are skipped
+    (``a; "b"``), and a field that only starts with a quote (``"Cracked" engineer``) is text.
     """
     unquoted = re.compile(f"[^{re.escape(delimiter)}\\n]*")
     pos, line, end = start, first_line, len(text)
@@ -47,7 +78,15 @@ def read_records(
             continue
         record_line, fields = line, []
         while True:
-            if text.startswith('"', pos):
+            if lenient:
+                spaces = _match_end(_SPACES, text, pos)
+                if text.startswith('"', spaces):
+                    pos = spaces
+            if text.startswith('"', pos) and lenient and _quote_is_text(text, pos, delimiter):
+                field_end = _match_end(unquoted, text, pos)
+                fields.append(text[pos:field_end])
+                pos = field_end
+            elif text.startswith('"', pos):
                 closing = pos + 1
                 while True:
                     closing = text.find('"', closing)

@@ -262,6 +262,10 @@ def _matching(body: str, fmt: str, state: _File, offset: int) -> _Parsed:
             raise _GiftError(f"matching answer {shown(answer.text.strip())} has no '->'", offset)
         # "= -> Chat" has no left-hand item: a distractor among the options.
         pairs.append(Pair(clean_line(_text(left, fmt, state)), _option_text(right)))
+    lefts = [" ".join(p.left.split()) for p in pairs if p.left]
+    repeated = next((text for text in lefts if lefts.count(text) > 1), None)
+    if repeated is not None:
+        raise _Skip(f"the item {shown(repeated)} is matched twice, to different answers")
     return _Parsed("matching", pairs=tuple(pairs))
 
 
@@ -318,7 +322,9 @@ def _parse_answers(kind: str, body: str, fmt: str, state: _File, offset: int) ->
             "true_false", answer=_TRUE_FALSE[value.strip()], feedback=[_text(if_right, fmt, state)]
         )
     if kind == "short_answer":
-        answers = [a for a in _answers(body, "=", offset) if a.text.strip()]
+        # As in Moodle, text before the first "=" is an accepted answer too ({anything}).
+        marked = body if body.lstrip().startswith("=") else "=" + body
+        answers = [a for a in _answers(marked, "=", offset) if a.text.strip()]
         right = [a for a in answers if _full_credit(a)]
         partial = [a for a in answers if not _full_credit(a) and a.weight and a.weight > 0]
         listed = ", ".join(shown(_plain(a.text)) for a in partial)
@@ -331,9 +337,11 @@ def _parse_answers(kind: str, body: str, fmt: str, state: _File, offset: int) ->
     # Moodle drops answers with no text ("~=right" is an empty "~" answer, then "=right").
     options = [a for a in _answers(body, "=~", offset) if a.text.strip()]
     correct = _right_choices(options)
-    choices = tuple(
-        Choice(clean_line(_text(a.text, fmt, state)), ok)
-        for a, ok in zip(options, correct, strict=True)
+    choices = _distinct_choices(
+        tuple(
+            Choice(clean_line(_text(a.text, fmt, state)), ok)
+            for a, ok in zip(options, correct, strict=True)
+        )
     )
     return _Parsed(
         "single_choice"
@@ -344,6 +352,17 @@ def _parse_answers(kind: str, body: str, fmt: str, state: _File, offset: int) ->
             _text(a.feedback, fmt, state) for a, ok in zip(options, correct, strict=True) if ok
         ],
     )
+
+
+def _distinct_choices(choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
+    """Choices that read the same count once; raises _Skip when one is right and one wrong."""
+    seen: dict[str, Choice] = {}
+    for choice in choices:
+        text = " ".join(choice.text.split())
+        earlier = seen.setdefault(text, choice)
+        if earlier.correct != choice.correct:
+            raise _Skip(f"two choices read the same ({shown(text)}) but one is right and one wrong")
+    return tuple(seen.values())
 
 
 def _answer_fingerprint(parsed: _Parsed) -> str:

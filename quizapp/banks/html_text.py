@@ -145,6 +145,19 @@ def _url(href: str) -> str:
     return quote(href.strip(), safe=":/?#@!$&'*+,;=%~-._")
 
 
+def empty_sides(file: str, lines: list[int], what: str) -> Problem:
+    """The warning for notes or rows skipped because their prompt or answer is empty."""
+    shown_lines = ", ".join(str(n) for n in lines[:10]) + (" ..." if len(lines) > 10 else "")
+    return Problem(
+        file,
+        lines[0],
+        None,
+        f"{len(lines)} {what}(s) skipped because the prompt or the answer is empty (lines "
+        f"{shown_lines})",
+        "warning",
+    )
+
+
 def removed_media(file: str, line: int | None, key: str | None, count: int) -> Problem:
     """The warning for a question whose images or other media files were left out."""
     return Problem(

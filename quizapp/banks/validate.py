@@ -82,7 +82,12 @@ def _text_problems(
 
 
 def _bank_problems(
-    bank: Bank, file: str, lines: dict[str, int], *, complete: bool
+    bank: Bank,
+    file: str,
+    lines: dict[str, int],
+    *,
+    complete: bool,
+    empty_bank_message: str = "the bank has no questions",
 ) -> list[Problem]:
     def problem(key: str, message: str) -> Problem:
         return Problem(file, lines.get(key), None, message)
@@ -127,7 +132,7 @@ def _bank_problems(
     if not complete:
         return out
     if not bank.questions:
-        out.append(Problem(file, None, None, "the bank has no questions"))
+        out.append(Problem(file, None, None, empty_bank_message))
     elif not bank.topics:
         out.append(problem("topics", "the bank declares no topics"))
     if len(bank.questions) > limits.MAX_QUESTIONS:
@@ -348,7 +353,17 @@ def validate(draft: Draft, file: str) -> list[Problem]:
     if bank is None:
         return []
     out = (
-        _bank_problems(bank, file, draft.field_lines, complete=draft.complete)
+        _bank_problems(
+            bank,
+            file,
+            draft.field_lines,
+            complete=draft.complete,
+            empty_bank_message=(
+                "nothing to import: every question in the file was skipped (the warnings say why)"
+                if draft.dropped
+                else "the bank has no questions"
+            ),
+        )
         if draft.check_bank_fields
         else []
     )

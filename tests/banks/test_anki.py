@@ -191,8 +191,6 @@ def test_strict_refuses_anki_content_that_would_be_left_out(text: str) -> None:
 
 
 ERROR_CASES = [
-    (anki("front only\n"), 3, "missing answer (a flashcard needs the text of its back)"),
-    (anki("\tback only\n"), 3, "prompt is empty"),
     (anki("a\t\"unterminated\nstill going\n"), 3,
      "malformed Anki export: a quoted field starts here but its closing quote is missing"),
     (anki("x\ty\n", "#separator:weird\n"), 1, "unknown separator 'weird'"),
@@ -251,8 +249,27 @@ def test_guid_column_beyond_the_row_means_no_guid() -> None:
     assert result.bank.questions[0].key == stable_id("anki", "front\nback")
 
 
+def test_notes_with_an_empty_side_are_skipped_with_one_warning() -> None:
+    result = parse(anki("front only\n\tback only\nfine\tyes\n"), "deck.txt")
+    assert [q.prompt for q in result.bank.questions] == ["fine"]
+    assert [w.message for w in result.warnings if "skipped" in w.message] == [
+        "2 note(s) skipped because the prompt or the answer is empty (lines 3, 4)"
+    ]
+    only = parse(anki("front only\n"), "deck.txt")
+    assert only.bank is None and "nothing to import" in only.errors[0].message
+
+
+def test_lenient_quotes_as_anki_reads_them() -> None:
+    text = '#separator:;\n#html:false\nhello; "this is\na two line answer"\n"Cracked" dev; ok\n'
+    result = parse(text, "deck.txt")
+    assert [(q.prompt, q.answer) for q in result.bank.questions] == [
+        ("hello", "this is\\\na two line answer"),
+        ('"Cracked" dev', "ok"),
+    ]
+
+
 def test_errors_name_the_file() -> None:
-    assert errors(parse(anki("x\n"), "deck.txt"))[0][0] == 3
+    assert errors(parse(anki('x\t"cut\n'), "deck.txt"))[0][0] == 3
 
 
 def test_the_admin_chooses_which_field_is_which() -> None:

@@ -81,7 +81,15 @@ def test_quizapp_layout_is_still_read_as_its_own_format() -> None:
     assert (q.key, q.topic, q.difficulty) == ("q1", "basics", "easy")
 
 
-def test_an_empty_answer_is_reported_with_its_line() -> None:
-    result = parse("question,answer\nfine?,yes\nmissing?,\n", "deck.csv")
+def test_rows_with_an_empty_side_are_skipped_with_their_lines() -> None:
+    result = parse("question,answer\nfine?,yes\nmissing?,\n,orphan\n", "deck.csv")
+    assert [q.prompt for q in result.bank.questions] == ["fine?"]
+    assert [(w.line, w.message) for w in result.warnings if "skipped" in w.message] == [
+        (3, "2 row(s) skipped because the prompt or the answer is empty (lines 3, 4)")
+    ]
+
+
+def test_a_file_that_is_not_question_answer_rows_is_refused() -> None:
+    result = parse("slug: x\ntitle: X\nversion: 1\nsource: a, b\ntopics: []\n", "x.csv")
     assert result.bank is None
-    assert any(p.line == 3 and "answer" in p.message for p in result.errors), error_text(result)
+    assert "this does not look like a question,answer file" in error_text(result)

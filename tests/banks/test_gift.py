@@ -237,6 +237,19 @@ def test_numerical_answers_become_ranges(braces: str, ranges: list[tuple[str, st
     assert [(str(n.low), str(n.high)) for n in q.numbers] == ranges
 
 
+def test_repeated_choices_count_once_unless_they_contradict_each_other() -> None:
+    q = one("Pick {=a ~b ~b}")
+    assert q.choices == (Choice("a", True), Choice("b", False))
+    result = gift("Pick {=a ~a ~c}\n\nKept?{T}")
+    assert [q.prompt for q in result.bank.questions] == ["Kept?"]
+    assert any("two choices read the same ('a')" in w.message for w in result.warnings)
+
+
+def test_a_short_answer_without_equals_is_accepted_as_moodle_does() -> None:
+    assert one("Say it {anything}").accepted == ("anything",)
+    assert one("¿Cómo estás? {t#bien}").accepted == ("t",)
+
+
 def test_numbers_that_are_not_numbers_are_errors_with_their_line() -> None:
     result = gift("Fine? {T}\n\nHow much? {#three}")
     assert result.bank is None
@@ -271,7 +284,6 @@ ERROR_CASES = [
     ("::Unclosed title Who? {=a ~b}", 1, "the '::' that starts the title is never closed"),
     ("Who? {stray =a ~b}", 1, "answer 'stray' has no '=' or '~' in front of it"),
     ("Who? {~a ~b}", 1, "no correct choice"),
-    ("Who? {=a ~a}", 1, "duplicate choice text 'a' (choices 1 and 2)"),
     ("{=a ~b}", 1, "prompt is empty"),
     ("Who? {=a}\n", 1, None),  # a single "=" answer is a short answer, which is fine
 ]  # fmt: skip

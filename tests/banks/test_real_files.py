@@ -1,0 +1,128 @@
+"""The importers on real files written by other people (tests/fixtures/real, SOURCES.md).
+
+expected.json holds counts established by hand, by reading each file (not by running an
+importer): how many questions, notes or rows it has and of which kinds, and whether Moodle or
+Anki would import it. Every question, note or row must be accounted for: imported, or named
+in a warning that says why it was left out. Files their own tool refuses fail here with a
+message naming the line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from quizapp.banks import parse_bank
+from quizapp.rendering import render_markdown
+
+REAL = Path(__file__).resolve().parent.parent / "fixtures" / "real"
+EXPECTED = json.loads((REAL / "expected.json").read_text(encoding="utf-8"))
+SKIPPED_ROWS = re.compile(r"^(\d+) (?:note|row)\(s\) skipped because")
+GIFT_KINDS = ("single_choice", "multiple_choice", "true_false", "short_answer", "matching",
+              "numerical")  # fmt: skip
+
+
+def parse(entry):  # type: ignore[no-untyped-def]
+    path = REAL / entry["file"]
+    return parse_bank(path.read_bytes(), path.name, fmt=entry["format"])
+
+
+def expected_units(entry) -> int:  # type: ignore[no-untyped-def]
+    kinds = entry["kinds"]
+    return entry["questions"] - kinds.get("cloze_notes", 0) + kinds.get("cloze_cards", 0)
+
+
+def accounted(result) -> int:  # type: ignore[no-untyped-def]
+    imported = len(result.bank.questions) if result.bank else 0
+    left_out = 0
+    for warning in result.warnings:
+        if warning.message.startswith("skipped"):
+            left_out += 1  # one question each
+        elif match := SKIPPED_ROWS.match(warning.message):
+            left_out += int(match.group(1))
+    return imported + left_out
+
+
+def test_the_corpus_is_large_and_sourced():
+    formats = Counter(entry["format"] for entry in EXPECTED)
+    assert len(EXPECTED) >= 40 and formats["gift"] >= 20 and formats["anki"] >= 10
+    assert formats["csv"] >= 6
+    sources = (REAL / "SOURCES.md").read_text(encoding="utf-8")
+    for entry in EXPECTED:
+        assert (REAL / entry["file"]).is_file(), entry["file"]
+        assert entry["file"] in sources, f"{entry['file']} has no source and licence"
+
+
+@pytest.mark.parametrize("entry", EXPECTED, ids=[e["file"] for e in EXPECTED])
+def test_every_real_file_is_imported_or_refused_as_its_own_tool_would(entry):
+    result = parse(entry)
+    if not entry["accepted_by_origin"]:
+        assert result.bank is None
+        assert any(p.line is not None for p in result.errors), [str(p) for p in result.errors]
+        return
+    # Nothing is lost silently: each question, note or row is imported or named in a warning.
+    assert accounted(result) == expected_units(entry), [str(p) for p in result.problems]
+    if result.bank is None:
+        # Only when every question is of a kind quizapp cannot grade faithfully.
+        assert [p.message for p in result.errors] == [
+            "nothing to import: every question in the file was skipped (the warnings say why)"
+        ]
+        return
+    assert result.ok
+    if entry["format"] == "gift" and not any(
+        w.message.startswith("skipped") for w in result.warnings
+    ):
+        types = Counter(q.type for q in result.bank.questions)
+        assert {k: types[k] for k in GIFT_KINDS} == {k: entry["kinds"][k] for k in GIFT_KINDS}
+
+
+def _one(entry_file: str):  # type: ignore[no-untyped-def]
+    (entry,) = [e for e in EXPECTED if e["file"] == entry_file]
+    result = parse(entry)
+    assert result.bank is not None
+    return result
+
+
+def test_moodle_examples_partial_credit_duplicate_titles_and_new_kinds():
+    result = _one("gift/moodle_examples.txt")
+    hometown = [q for q in result.bank.questions if q.key.startswith("jesus-hometown")]
+    # ~%25%Bethlehem ~%50%Galilee =Nazareth: only the full-credit answer is right.
+    assert [[c.text for c in q.choices if c.correct] for q in hometown if q.choices] == [
+        ["Nazareth"]
+    ]
+    # The second ::Jesus' hometown:: gets a suffix and a warning instead of refusing the file.
+    assert {q.key for q in hometown} >= {"jesus-hometown", "jesus-hometown-2"}
+    assert any("same id" in w.message for w in result.warnings)
+    short = next(q for q in hometown if q.type == "short_answer" and "Nazereth" not in q.accepted)
+    assert "Nazareth" in short.accepted and "Bethlehem" not in short.accepted
+    kinds = Counter(q.type for q in result.bank.questions)
+    assert (kinds["matching"], kinds["numerical"]) == (3, 8)
+
+
+def test_html_line_breaks_and_web_images_in_a_real_anki_deck():
+    result = _one("anki/strus_All_Decks.txt")
+    chleb = next(q for q in result.bank.questions if "chleb" in q.prompt)
+    html = render_markdown(chleb.prompt)
+    assert "<strong>chleb</strong>" in html and 'href="https://images.pexels.com/' in html
+    devops = _one("anki/bmaupin_devops.csv")
+    first = render_markdown(devops.bank.questions[0].answer)
+    assert first.count("<br") >= 2  # <br> lines stay lines
+
+
+def test_fields_after_the_back_become_the_explanation_in_a_real_deck():
+    result = _one("csv/jlpt_n5.csv")  # expression, reading, meaning, tags, guid
+    first = result.bank.questions[0]
+    assert (first.prompt, first.answer, first.explanation) == ("ああ", "Ah!, Oh!", "ああ")
+    assert first.key == "HI-.Ij?HS~"  # the guid column is the id
+
+
+def test_two_real_files_without_categories_import_side_by_side(app):
+    from tests.factories import load
+
+    for name in ("gift/rgmf_test4.txt", "gift/rgmf_test5.txt"):
+        result = _one(name)
+        load(app, result.bank)
