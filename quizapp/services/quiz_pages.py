@@ -97,6 +97,19 @@ def question_page(user: User, session_id: int) -> QuestionPage | None:
     item = study.next_item(session)
     if item is None:
         return QuestionPage(session, None)
+    return _question_page(user, session, item)
+
+
+def item_page(user: User, item_id: int) -> QuestionPage | None:
+    """One item's question page (to show an answer form again); None if not the user's."""
+    item = study.get_item(user, item_id)
+    if item is None:
+        return None
+    # get_item checked that the item is the user's, so its session is theirs too.
+    return _question_page(user, db.session.get_one(StudySession, item.session_id), item)
+
+
+def _question_page(user: User, session: StudySession, item: StudySessionItem) -> QuestionPage:
     question = db.session.get_one(Question, item.question_id)
     return QuestionPage(
         session=session,
