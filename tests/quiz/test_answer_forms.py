@@ -151,3 +151,14 @@ def test_nothing_to_undo_is_a_plain_redirect_with_the_reason(app, auth_client):
     page = auth_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nothing to undo" in page
     assert nothing_written(app)
+
+
+def test_a_typed_call_with_arguments_is_graded_right(app, auth_client, user_id):
+    accepted = ("defaultdict", "collections.defaultdict", "defaultdict()")
+    load(app, bank("one", [question("q", "short_answer", accepted=accepted)]))
+    session_id = start(auth_client)
+    item_id, _, _ = next_item(app, session_id)
+    response = post(auth_client, item_id, {"text": "collections.defaultdict( list )"})
+    assert response.status_code == 302
+    [review] = reviews(app, user_id)
+    assert review.correct is True and review.response == {"text": "collections.defaultdict( list )"}
