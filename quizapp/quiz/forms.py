@@ -101,9 +101,7 @@ class AnswerForm(FlaskForm):
     truth = StringField(validators=[DataRequired("Choose true or false.")])
     grade = WholeNumberField(message=GRADE_RANGE)
 
-    def __init__(
-        self, question_type: QuestionType, choice_count: int = 0, **kwargs: Any
-    ) -> None:
+    def __init__(self, question_type: QuestionType, choice_count: int = 0, **kwargs: Any) -> None:
         """The answer form for one question: the other types' fields are dropped."""
         super().__init__(**kwargs)
         kept = ANSWER_FIELDS[question_type]

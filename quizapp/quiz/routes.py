@@ -154,9 +154,7 @@ def answer(item_id: int) -> Response | tuple[str, int]:
             abort(400)
         return _question(page, form, form.first_error, 422)
     try:
-        reviews.answer(
-            current_user, item_id, form.submission(), form.version.data, form.elapsed()
-        )
+        reviews.answer(current_user, item_id, form.submission(), form.version.data, form.elapsed())
     except reviews.InvalidAnswer as exc:
         return _question(page, form, str(exc), 422)
     except reviews.AnswerConflict as exc:
@@ -215,6 +213,22 @@ def undo(session_id: int) -> Response:
         return redirect(url_for("quiz.session_view", session_id=session_id), 303)
     flash("Last answer undone.", "info")
     return redirect(url_for("quiz.session_view", session_id=session_id))
+
+
+@bp.route("/quiz/sessions/<int:session_id>/finish", methods=["POST"])
+@login_required
+def finish(session_id: int) -> Response:
+    """End the session now; what was not answered waits for another day."""
+    dropped = study.finish_session(current_user, session_id)
+    if dropped is None:
+        abort(404)
+    if dropped:
+        flash(
+            f"Session finished. {dropped} unanswered question{'s' if dropped != 1 else ''} "
+            "left for another day: due ones stay due, new ones stay new.",
+            "info",
+        )
+    return redirect(url_for("quiz.summary", session_id=session_id))
 
 
 @bp.route("/quiz/sessions/<int:session_id>/summary")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, StudySession, StudySessionItem, User
 from quizapp.scheduling.grading import allowed_adjustments
+from quizapp.scheduling.queue import MAX_REASKS_PER_QUESTION
 from quizapp.scheduling.sm2 import needs_reask
 from quizapp.services import study
 from quizapp.services.cards import card_for
@@ -54,11 +56,37 @@ def expected_answer(question: Question) -> str | None:
             return None
 
 
-def comes_back(review: Review, today: date) -> str:
-    """When the card is due again, in words ("in 6 days")."""
-    if needs_reask(review.grade):
-        return "later in this session, then " + _days(review.due_after, today)
-    return _days(review.due_after, today)
+class Reask(StrEnum):
+    """What became of the re-ask a failed answer asks for (SM-2 rule 6)."""
+
+    PENDING = "pending"
+    ANSWERED = "answered"
+    CAPPED = "capped"
+    NONE = "none"
+
+
+def reask_of(progress: study.SessionProgress) -> Reask:
+    """Whether an item's re-ask is still to come, was answered, or was never added or dropped."""
+    if not progress.reasks:
+        return Reask.CAPPED if progress.showings > MAX_REASKS_PER_QUESTION else Reask.NONE
+    return Reask.ANSWERED if progress.reasks_answered else Reask.PENDING
+
+
+def comes_back(
+    review: Review, today: date, reask: Reask = Reask.PENDING, session_over: bool = False
+) -> str:
+    """When the card is due again, in words ("in 6 days"), and whether it is asked again first."""
+    then = _days(review.due_after, today)
+    if not needs_reask(review.grade):
+        return then
+    if reask is Reask.ANSWERED:
+        return f"{then} (it was asked again later in this session)"
+    if reask is Reask.CAPPED:
+        shown = MAX_REASKS_PER_QUESTION + 1
+        return f"{then} (it was shown {shown} times in this session, the most for one question)"
+    if session_over or reask is Reask.NONE:
+        return f"{then} (the session ended before it was asked again)"
+    return f"later in this session, then {then}"
 
 
 def _days(due: date, today: date) -> str:
@@ -153,6 +181,7 @@ def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
     question = db.session.get_one(Question, item.question_id)
     question_type = QuestionType(question.type)
     is_last = study.last_answered_item(session) is item
+    progress = study.session_progress(session, reasks_of=item)
     adjust = allowed_adjustments(question_type, review.correct) if is_last else ()
     return FeedbackPage(
         session=session,
@@ -162,8 +191,13 @@ def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
         question_type=question_type,
         choices=tuple(shown_choices(question, item)) if question.choices else (),
         expected=expected_answer(question),
-        comes_back=comes_back(review, study.today_for(user)),
-        progress=study.session_progress(session),
+        comes_back=comes_back(
+            review,
+            study.today_for(user),
+            reask_of(progress),
+            session_over=session.finished_at is not None,
+        ),
+        progress=progress,
         is_last=is_last,
         adjustments=tuple(g for g in adjust if g != review.grade),
     )

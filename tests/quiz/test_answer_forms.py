@@ -98,7 +98,12 @@ def test_empty_fields_of_other_types_do_not_fail_a_valid_answer(
         ("short_answer", {"text": "   "}, "Type an answer first.", 'id="text-error"'),
         ("multiple_choice", {}, "Pick at least one answer", 'id="choice-error"'),
         ("true_false", {"truth": "maybe"}, "Choose true or false.", "Choose true or false."),
-        ("flashcard", {"grade": "6"}, "Choose a grade from 0 to 5.", "<details class=\"reveal\" open"),
+        (
+            "flashcard",
+            {"grade": "6"},
+            "Choose a grade from 0 to 5.",
+            '<details class="reveal" open',
+        ),
     ],
 )
 def test_a_refused_answer_rerenders_the_question_with_the_message_at_422(
