@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, StudySession, StudySessionItem, User
+from quizapp.scheduling.card import CardSnapshot, apply_answer
 from quizapp.scheduling.grading import allowed_adjustments
 from quizapp.scheduling.queue import MAX_REASKS_PER_QUESTION
-from quizapp.scheduling.sm2 import needs_reask
+from quizapp.scheduling.sm2 import MAX_GRADE, MIN_GRADE, needs_reask
 from quizapp.services import study
-from quizapp.services.cards import card_for
-from quizapp.vocabulary import QuestionType
+from quizapp.services.cards import card_for, card_snapshot
+from quizapp.vocabulary import QuestionType, ReviewMode
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,36 @@ def _days(due: date, today: date) -> str:
     return f"in {days} days"
 
 
+def next_due_by_grade(
+    before: CardSnapshot,
+    kind: ReviewMode,
+    grades: Iterable[int],
+    *,
+    today: date,
+    interview_day: date | None,
+) -> dict[int, str]:
+    """When the card would come back after each grade ("in 6 days"), from the SM-2 core."""
+    return {
+        grade: _days(
+            apply_answer(before, kind, grade, today=today, interview_day=interview_day).due_day,
+            today,
+        )
+        for grade in grades
+    }
+
+
+def _before_review(review: Review) -> CardSnapshot:
+    """The card as it was before a logged answer (what a changed grade is applied to)."""
+    return CardSnapshot(
+        repetitions=review.repetitions_before,
+        easiness_hundredths=review.easiness_before,
+        interval_days=review.interval_before,
+        due_day=review.due_before or review.study_day,
+        lapses=review.lapses_before,
+        review_count=0 if review.mode == ReviewMode.NEW else 1,
+    )
+
+
 def card_version(card: CardState | None) -> int:
     """The version an answer form carries (0 for a question never answered)."""
     return card.version if card else 0
@@ -115,6 +147,8 @@ class QuestionPage:
     choices: tuple[ShownChoice, ...] = ()
     progress: study.SessionProgress | None = None
     can_undo: bool = False
+    # Self-graded questions: when the card would come back after each grade.
+    due_by_grade: dict[int, str] = field(default_factory=dict)
 
 
 def question_page(user: User, session_id: int) -> QuestionPage | None:
@@ -139,12 +173,25 @@ def item_page(user: User, item_id: int) -> QuestionPage | None:
 
 def _question_page(user: User, session: StudySession, item: StudySessionItem) -> QuestionPage:
     question = db.session.get_one(Question, item.question_id)
+    question_type = QuestionType(question.type)
+    card = card_for(user.id, question.id)
+    due_by_grade = {}
+    if question_type.self_graded:
+        today = study.today_for(user)
+        due_by_grade = next_due_by_grade(
+            card_snapshot(card) if card else CardSnapshot.new(today),
+            ReviewMode(item.kind),
+            range(MIN_GRADE, MAX_GRADE + 1),
+            today=today,
+            interview_day=user.interview_date,
+        )
     return QuestionPage(
         session=session,
         item=item,
         question=question,
-        question_type=QuestionType(question.type),
-        card_version=card_version(card_for(user.id, question.id)),
+        question_type=question_type,
+        card_version=card_version(card),
+        due_by_grade=due_by_grade,
         choices=tuple(shown_choices(question, item)) if question.choices else (),
         progress=study.session_progress(session),
         can_undo=study.last_answered_item(session) is not None,
@@ -166,6 +213,8 @@ class FeedbackPage:
     progress: study.SessionProgress | None = None
     is_last: bool = False
     adjustments: tuple[int, ...] = ()
+    # When the card would come back after each offered grade change.
+    due_by_grade: dict[int, str] = field(default_factory=dict)
 
 
 def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
@@ -183,6 +232,8 @@ def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
     is_last = study.last_answered_item(session) is item
     progress = study.session_progress(session, reasks_of=item)
     adjust = allowed_adjustments(question_type, review.correct) if is_last else ()
+    adjustments = tuple(g for g in adjust if g != review.grade)
+    today = study.today_for(user)
     return FeedbackPage(
         session=session,
         item=item,
@@ -193,11 +244,20 @@ def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
         expected=expected_answer(question),
         comes_back=comes_back(
             review,
-            study.today_for(user),
+            today,
             reask_of(progress),
             session_over=session.finished_at is not None,
         ),
         progress=progress,
         is_last=is_last,
-        adjustments=tuple(g for g in adjust if g != review.grade),
+        adjustments=adjustments,
+        due_by_grade=next_due_by_grade(
+            _before_review(review),
+            ReviewMode(review.mode),
+            adjustments,
+            today=today,
+            interview_day=user.interview_date,
+        )
+        if adjustments
+        else {},
     )
