@@ -57,5 +57,7 @@ class StudySessionItem(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("reviews.id", ondelete="SET NULL"), unique=True
     )
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A re-ask is not shown before this moment while other items wait (queue.reask_plan).
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     question: Mapped[Question] = relationship()

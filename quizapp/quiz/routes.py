@@ -10,7 +10,7 @@ from quizapp.extensions import limiter
 from quizapp.forms import EmptyForm
 from quizapp.quiz import bp
 from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, TopicsForm
-from quizapp.scheduling.grading import ADJUSTMENT_LABELS, Submission
+from quizapp.scheduling.grading import ADJUSTMENT_LABELS
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
 from quizapp.security import is_safe_next, parse_ids, parse_number
 from quizapp.services import (
@@ -82,98 +82,115 @@ def current() -> Response:
 
 @bp.route("/quiz/sessions/<int:session_id>")
 @login_required
-def session_view(session_id: int) -> str | Response:
+def session_view(session_id: int) -> str | Response | tuple[str, int]:
     """Show the session's next question, or its summary when done."""
     page = quiz_pages.question_page(current_user, session_id)
     if page is None:
         abort(404)
     if page.item is None:
         return redirect(url_for("quiz.summary", session_id=session_id))
-    return render_template(
+    return _question(page)
+
+
+def _question(
+    page: quiz_pages.QuestionPage,
+    form: AnswerForm | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The question page; after a refused answer, with the messages beside the inputs."""
+    if page.question_type is None:
+        abort(404)
+    if form is None:
+        form = AnswerForm(page.question_type, _option_count(page), formdata=None)
+    # The form always carries the card version the page shows.
+    form.version.data = page.card_version
+    html = render_template(
         "quiz/question.html",
         page=page,
-        form=AnswerForm(version=str(page.card_version)),
+        form=form,
+        error=error,
         grade_meanings=GRADE_MEANINGS,
         undo_form=EmptyForm(),
     )
+    return html, status
 
 
-def _number(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
-        raise reviews.InvalidAnswer("A number in the form is not valid.")
-    return int(raw)
+def _option_count(page: quiz_pages.QuestionPage) -> int:
+    """How many choices (or matching options) the question offers."""
+    return len(page.choices) or len(page.match_options)
 
 
-def _response(form: AnswerForm) -> Submission:
-    # An empty pick is no pick (never choice 0); the grader says what is missing.
-    picks = (_number(v) for v in request.form.getlist("choice"))
-    return Submission(
-        grade=_number(form.grade.data),
-        selected=tuple(p for p in picks if p is not None),
-        text=form.text.data,
-        truth={"true": True, "false": False}.get((form.truth.data or "").lower()),
-        # One value per left-hand item, in order; "" is an item left unmatched.
-        matches=tuple(_number(v) for v in request.form.getlist("match")),
-    )
-
-
-def _elapsed_ms(form: AnswerForm) -> int | None:
-    elapsed = _number(form.elapsed_ms.data)
-    # Timings outside a day are a stale page or a tampered field: treat as untimed.
-    return elapsed if elapsed is not None and 0 <= elapsed <= 86_400_000 else None
-
-
-@bp.route("/quiz/items/<int:item_id>/answer", methods=["POST"])
-@login_required
-@limiter.limit("120/minute")
-def answer(item_id: int) -> str | Response | tuple[Response, int]:
-    """Grade and record an answer, then show the feedback."""
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        abort(400)
-    item = study.get_item(current_user, item_id)
-    if item is None:
-        abort(404)
-    try:
-        seen = parse_number(form.version.data)
-        if form.version.data and seen is None:
-            raise reviews.InvalidAnswer("The page is out of date; reload it and answer again.")
-        reviews.answer(current_user, item_id, _response(form), seen, _elapsed_ms(form))
-    except reviews.InvalidAnswer as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("quiz.session_view", session_id=item.session_id)), 422
-    except reviews.AnswerConflict as exc:
-        flash(str(exc), "warning")
-        return redirect(url_for("quiz.session_view", session_id=item.session_id)), 409
-    return redirect(url_for("quiz.feedback", item_id=item_id))
-
-
-@bp.route("/quiz/items/<int:item_id>")
-@login_required
-def feedback(item_id: int) -> str | Response:
-    """What was right, the explanation, the grade and when the card comes back."""
-    page = quiz_pages.feedback_page(current_user, item_id)
-    if page is None:
-        abort(404)
-    if page.review is None:
-        return redirect(url_for("quiz.session_view", session_id=page.item.session_id))
-    return render_template(
+def _feedback(page: quiz_pages.FeedbackPage, status: int = 200) -> tuple[str, int]:
+    """The feedback page of an answered item."""
+    html = render_template(
         "quiz/feedback.html",
         page=page,
         grade_meanings=GRADE_MEANINGS,
         adjustment_labels=ADJUSTMENT_LABELS,
         form=AdjustForm(),
         undo_form=EmptyForm(),
-        flag_form=FlagForm(back=url_for("quiz.feedback", item_id=item_id)),
+        flag_form=FlagForm(back=url_for("quiz.feedback", item_id=page.item.id)),
     )
+    return html, status
+
+
+def _answer_conflict(item_id: int, message: str) -> Response | tuple[str, int]:
+    """The current state of a question that could not be answered, with the reason, at 409."""
+    flash(message, "warning")
+    done = quiz_pages.feedback_page(current_user, item_id)
+    if done is None:
+        abort(404)
+    if done.review is not None:
+        return _feedback(done, 409)
+    if done.session.finished_at is not None:
+        # Nothing left to answer in an ended session: its summary says what happened.
+        return redirect(url_for("quiz.summary", session_id=done.session.id), 303)
+    page = quiz_pages.item_page(current_user, item_id)
+    if page is None:
+        abort(404)
+    return _question(page, status=409)
+
+
+@bp.route("/quiz/items/<int:item_id>/answer", methods=["POST"])
+@login_required
+@limiter.limit("120/minute")
+def answer(item_id: int) -> Response | tuple[str, int]:
+    """Grade and record an answer, then show the feedback."""
+    page = quiz_pages.item_page(current_user, item_id)
+    if page is None or page.item is None or page.question_type is None:
+        abort(404)
+    if page.item.answered_at is not None:
+        return _answer_conflict(item_id, "This question was already answered.")
+    form = AnswerForm(page.question_type, _option_count(page))
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _question(page, form, form.first_error, 422)
+    try:
+        reviews.answer(current_user, item_id, form.submission(), form.version.data, form.elapsed())
+    except reviews.InvalidAnswer as exc:
+        return _question(page, form, str(exc), 422)
+    except reviews.AnswerConflict as exc:
+        return _answer_conflict(item_id, str(exc))
+    return redirect(url_for("quiz.feedback", item_id=item_id))
+
+
+@bp.route("/quiz/items/<int:item_id>")
+@login_required
+def feedback(item_id: int) -> str | Response | tuple[str, int]:
+    """What was right, the explanation, the grade and when the card comes back."""
+    page = quiz_pages.feedback_page(current_user, item_id)
+    if page is None:
+        abort(404)
+    if page.review is None:
+        return redirect(url_for("quiz.session_view", session_id=page.item.session_id))
+    return _feedback(page)
 
 
 @bp.route("/quiz/items/<int:item_id>/grade", methods=["POST"])
 @login_required
-def adjust(item_id: int) -> Response | tuple[Response, int]:
+def adjust(item_id: int) -> Response | tuple[str, int]:
     """Change the recorded grade of the last answer ("I guessed", "I almost had it")."""
     form = AdjustForm()
     if not form.validate_on_submit():
@@ -186,25 +203,46 @@ def adjust(item_id: int) -> Response | tuple[Response, int]:
     except reviews.NotFound:
         abort(404)
     except (reviews.InvalidAnswer, reviews.AnswerConflict) as exc:
+        # The feedback page as it stands now, with why the grade was not changed.
         flash(str(exc), "warning")
-        return redirect(url_for("quiz.feedback", item_id=item_id)), 409
+        page = quiz_pages.feedback_page(current_user, item_id)
+        if page is None or page.review is None:
+            abort(404)
+        return _feedback(page, 422 if isinstance(exc, reviews.InvalidAnswer) else 409)
     flash("Grade changed; the schedule was updated.", "success")
     return redirect(url_for("quiz.feedback", item_id=item_id))
 
 
 @bp.route("/quiz/sessions/<int:session_id>/undo", methods=["POST"])
 @login_required
-def undo(session_id: int) -> Response | tuple[Response, int]:
+def undo(session_id: int) -> Response:
     """Take back the last answer of the session."""
     try:
         reviews.undo_last(current_user, session_id)
     except reviews.NotFound:
         abort(404)
     except (reviews.NothingToUndo, reviews.AnswerConflict) as exc:
+        # Nothing was changed: back to where the session is, saying why (a plain redirect).
         flash(str(exc), "warning")
-        return redirect(url_for("quiz.session_view", session_id=session_id)), 409
+        return redirect(url_for("quiz.session_view", session_id=session_id), 303)
     flash("Last answer undone.", "info")
     return redirect(url_for("quiz.session_view", session_id=session_id))
+
+
+@bp.route("/quiz/sessions/<int:session_id>/finish", methods=["POST"])
+@login_required
+def finish(session_id: int) -> Response:
+    """End the session now; what was not answered waits for another day."""
+    dropped = study.finish_session(current_user, session_id)
+    if dropped is None:
+        abort(404)
+    if dropped:
+        flash(
+            f"Session finished. {dropped} unanswered question{'s' if dropped != 1 else ''} "
+            "left for another day: due ones stay due, new ones stay new.",
+            "info",
+        )
+    return redirect(url_for("quiz.summary", session_id=session_id))
 
 
 @bp.route("/quiz/sessions/<int:session_id>/summary")

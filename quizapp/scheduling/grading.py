@@ -12,10 +12,31 @@ Checking answers:
   whitespace collapsed to one space, and punctuation (Unicode categories P*) removed except the
   underscore, which is kept because it is part of identifiers such as ``post_save`` or
   ``__init__``. So ``"vars()"`` matches ``"vars"`` and ``" Post_Save. "`` matches
-  ``"post_save"``. Symbols (categories S*, such as ``+`` or ``$``) are kept, so ``"C++"`` does
-  not match ``"C"``; ``#``, ``*`` and ``@`` are punctuation, so ``"@property"`` matches
-  ``"property"``. Punctuation is removed, not turned into a space: ``"don't"`` is ``"dont"``.
-  An answer that normalizes to nothing is never correct.
+  ``"post_save"``. Symbols (categories S*, such as ``+``, ``=`` or ``$``) are kept, so
+  ``"C++"`` does not match ``"C"`` and ``"=="`` does not match ``"="``; ``#``, ``*`` and ``@``
+  are punctuation, so ``"@property"`` matches ``"property"``. Punctuation is removed, not
+  turned into a space: ``"don't"`` is ``"dont"``. An answer that normalizes to nothing is never
+  correct, and neither is an accepted answer that does.
+- Spacing around code does not count (``compact_answer``): a response also matches when the
+  two are equal after whitespace next to any punctuation or symbol is removed as well, so
+  ``"status_code = 201"`` matches ``"status_code=201"`` and ``"f( x )"`` matches ``"f(x)"``.
+  Whitespace between two words still counts: ``"return new"`` is not ``"returnnew"``.
+- Names the bank shows as callable or qualifiable match their natural variants. Here a *name*
+  is an identifier (letters, digits, underscore; not starting with a digit) and an accepted
+  answer *shows* the name ``N`` when it is ``N``, ``.N``, ``@N`` or ``N()``.
+
+  - Call arguments: when the accepted answers show ``N`` and one of them is a call of ``N``
+    (``N()``, ``N(...)``, ``x.N()``), a response that calls ``N`` with any arguments matches:
+    ``"defaultdict(list)"`` matches ``["defaultdict", "defaultdict()"]``. Only one trailing
+    call without nested parentheses is dropped.
+  - Qualifiers: when the accepted answers show ``N`` and one of them is a qualified name
+    ending in ``.N`` (``arr.forEach``), a response qualified any other way matches too:
+    ``"Array.forEach"`` matches ``["forEach", "arr.forEach"]``. A bank that accepts only
+    the qualified form (``compression.zstd``) or only the bare name (the JWT claim ``exp``)
+    gets no such leniency, so ``"foo.zstd"`` and ``"math.exp"`` stay wrong.
+
+  Both can combine (``"collections.defaultdict(int)"``). Nothing else is relaxed: a different
+  name, an extra symbol or a missing part is still wrong.
 - Choice questions are right only when the selected set equals the correct set exactly; a
   single-choice answer is exactly one pick, and every pick must be one of the choices.
 - True/false answers are right when they equal the key.
@@ -73,6 +94,7 @@ __all__ = [
     "allowed_adjustments",
     "auto_grade",
     "choices_correct",
+    "compact_answer",
     "fast_threshold_seconds",
     "grade_submission",
     "normalize_answer",
@@ -165,27 +187,99 @@ class Verdict:
     logged: dict[str, object]
 
 
-def normalize_answer(text: str) -> str:
-    """Return ``text`` normalized for lenient comparison (see the module docstring)."""
+def _folded(text: str) -> str:
     if not isinstance(text, str):
         raise ValueError(f"answer must be a str, got {text!r}")
     # Casefolding can produce characters that NFKC would rewrite again, hence the second pass.
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return " ".join(folded.split())
+
+
+def _unpunctuated(text: str) -> str:
     kept = "".join(
         char
-        for char in folded
+        for char in text
         if char in _KEPT_PUNCTUATION or not unicodedata.category(char).startswith("P")
     )
     # Removing punctuation can leave a combining mark next to a letter it now composes with.
     return unicodedata.normalize("NFKC", " ".join(kept.split()))
 
 
+# Whitespace next to a character that is neither a word character nor whitespace.
+_SPACE_BY_SIGN: Final = re.compile(r"\s*([^\w\s])\s*")
+_NAME: Final = r"[^\W\d]\w*"
+# A trailing call with no nested parentheses: the callee and its arguments.
+_CALL: Final = re.compile(r"(?P<callee>.*?\w)\((?P<args>[^()]*)\)")
+_SHOWN_NAME: Final = re.compile(rf"[.@]?(?P<name>{_NAME})(?:\(\))?")
+_QUALIFIED: Final = re.compile(rf"@?(?:{_NAME}\.)+(?P<name>{_NAME})")
+_PLAIN: Final = re.compile(rf"[.@]?(?P<name>{_NAME})")
+
+
+def normalize_answer(text: str) -> str:
+    """Return ``text`` normalized for lenient comparison (see the module docstring)."""
+    return _unpunctuated(_folded(text))
+
+
+def compact_answer(text: str) -> str:
+    """Like ``normalize_answer``, but whitespace next to punctuation or symbols is dropped too."""
+    return _unpunctuated(_SPACE_BY_SIGN.sub(r"\1", _folded(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """What the accepted answers show: bare names, names called, names qualified."""
+
+    shown: frozenset[str]
+    called: frozenset[str]
+    qualified: frozenset[str]
+
+
+def _names(accepted: Iterable[str]) -> _Names:
+    shown, called, qualified = set(), set(), set()
+    for answer in accepted:
+        compact = _SPACE_BY_SIGN.sub(r"\1", _folded(answer))
+        if match := _SHOWN_NAME.fullmatch(compact):
+            shown.add(match["name"])
+        callee = compact
+        if call := _CALL.fullmatch(compact):
+            callee = call["callee"]
+            if name := _PLAIN.fullmatch(callee) or _QUALIFIED.fullmatch(callee):
+                called.add(name["name"])
+        if match := _QUALIFIED.fullmatch(callee):
+            qualified.add(match["name"])
+    return _Names(frozenset(shown), frozenset(called), frozenset(qualified))
+
+
+def _variant_name(response: str, names: _Names) -> str | None:
+    """The name a called or qualified response stands for, when the bank allows it."""
+    compact = _SPACE_BY_SIGN.sub(r"\1", _folded(response))
+    callee = compact
+    if call := _CALL.fullmatch(compact):
+        callee = call["callee"]
+    plain = _PLAIN.fullmatch(callee)
+    qualified = None if plain else _QUALIFIED.fullmatch(callee)
+    found = plain or qualified
+    if found is None or found["name"] not in names.shown:
+        return None
+    name = found["name"]
+    if call is not None and name not in names.called:
+        return None
+    if qualified is not None and name not in names.qualified:
+        return None
+    return name
+
+
 def short_answer_correct(response: str, accepted: Iterable[str]) -> bool:
-    """Return True if ``response`` matches one of the ``accepted`` answers after normalizing."""
-    given = normalize_answer(response)
+    """Return True if ``response`` matches one of the ``accepted`` answers (module docstring)."""
+    answers = list(accepted)
+    given, compact = normalize_answer(response), compact_answer(response)
     if not given:
         return False
-    return any(given == normalize_answer(answer) for answer in accepted)
+    for answer in answers:
+        key = normalize_answer(answer)
+        if key and (given == key or compact == compact_answer(answer)):
+            return True
+    return _variant_name(response, _names(answers)) is not None
 
 
 def choices_correct(selected: Collection[int], correct: Collection[int]) -> bool:

@@ -26,11 +26,25 @@ orders like the exact Fraction for day counts below 65,536, then EF, then questi
 index scan in the database instead of thousands of objects here.
 
 Within a session, SM-2 rule 6 asks a failed item (grade below 4) again later the same day
-until it scores at least 4. ``reask_position`` says where it goes back into the session queue:
-``gap`` items (default 3) after the one just answered, or at the end if fewer remain. The
-answered item is still at ``current_index``, so the app does
-``session.insert(reask_position(i, len(session)), session[i])``. Re-asks are not scheduled
-(see ``sm2``).
+until it scores at least 4, within limits so a session cannot grow without end
+(``reask_plan``):
+
+- A question is re-asked at most ``MAX_REASKS_PER_QUESTION`` (3) times per session, so it is
+  shown at most 4 times; after that it simply waits for its SM-2 due day (tomorrow for a
+  failure). A session of ``n`` questions therefore has at most ``4 n`` items.
+- The k-th re-ask of a question (k = 1, 2, 3) goes ``DEFAULT_REASK_GAP * k`` items (3, 6, 9)
+  after the one just answered, or at the end if fewer remain (``reask_position``: the answered
+  item is still at ``current_index``, so the app does
+  ``session.insert(reask_position(i, len(session), gap), session[i])``).
+- It is also spaced by time: it is not shown before ``REASK_DELAY_SECONDS * 2 ** (k - 1)``
+  seconds (60, 120, 240) after the failed answer while any other item is ready; the items
+  ready now come first in queue order. Time spacing orders, it never
+  blocks: when every remaining item is a re-ask still waiting, the first in queue order is
+  shown, and the cap ends the loop.
+
+Re-asks are not scheduled (see ``sm2``). The user may also end a session early: its
+unanswered items are dropped and nothing is scheduled, so due cards stay due and new
+questions stay new.
 """
 
 from __future__ import annotations
@@ -50,8 +64,12 @@ __all__ = [
     "NewCard",
     "QueueItem",
     "QueueLimits",
+    "MAX_REASKS_PER_QUESTION",
+    "REASK_DELAY_SECONDS",
+    "ReaskPlan",
     "build_daily_queue",
     "overdue_ratio",
+    "reask_plan",
     "reask_position",
     "remaining_new",
     "remaining_reviews",
@@ -59,6 +77,8 @@ __all__ = [
 
 DIFFICULTY_ORDER: Final[dict[str, int]] = {"easy": 0, "medium": 1, "hard": 2}
 DEFAULT_REASK_GAP: Final = 3
+MAX_REASKS_PER_QUESTION: Final = 3
+REASK_DELAY_SECONDS: Final = 60
 
 
 def _check_int(name: str, value: object, *, minimum: int | None = 0) -> int:
@@ -212,3 +232,23 @@ def reask_position(current_index: int, queue_length: int, gap: int = DEFAULT_REA
         )
     _check_int("gap", gap)
     return min(current_index + 1 + gap, queue_length)
+
+
+@dataclass(frozen=True, slots=True)
+class ReaskPlan:
+    """Where a failed question goes back into the session: after ``gap`` items, not sooner
+    than ``delay_seconds`` after the failed answer."""
+
+    gap: int
+    delay_seconds: int
+
+
+def reask_plan(reasks_so_far: int) -> ReaskPlan | None:
+    """Return where a question failed after ``reasks_so_far`` re-asks goes; None at the cap."""
+    _check_int("reasks_so_far", reasks_so_far)
+    if reasks_so_far >= MAX_REASKS_PER_QUESTION:
+        return None
+    return ReaskPlan(
+        gap=DEFAULT_REASK_GAP * (reasks_so_far + 1),
+        delay_seconds=REASK_DELAY_SECONDS * 2**reasks_so_far,
+    )

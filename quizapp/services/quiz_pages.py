@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, StudySession, StudySessionItem, User
+from quizapp.scheduling.card import CardSnapshot, apply_answer
 from quizapp.scheduling.grading import allowed_adjustments
-from quizapp.scheduling.sm2 import needs_reask
+from quizapp.scheduling.queue import MAX_REASKS_PER_QUESTION
+from quizapp.scheduling.sm2 import MAX_GRADE, MIN_GRADE, needs_reask
 from quizapp.services import study
-from quizapp.services.cards import card_for
-from quizapp.vocabulary import QuestionType
+from quizapp.services.cards import card_for, card_snapshot
+from quizapp.vocabulary import QuestionType, ReviewMode
 
 
 @dataclass(frozen=True)
@@ -107,11 +111,37 @@ def expected_answer(question: Question) -> str | None:
             return None
 
 
-def comes_back(review: Review, today: date) -> str:
-    """When the card is due again, in words ("in 6 days")."""
-    if needs_reask(review.grade):
-        return "later in this session, then " + _days(review.due_after, today)
-    return _days(review.due_after, today)
+class Reask(StrEnum):
+    """What became of the re-ask a failed answer asks for (SM-2 rule 6)."""
+
+    PENDING = "pending"
+    ANSWERED = "answered"
+    CAPPED = "capped"
+    NONE = "none"
+
+
+def reask_of(progress: study.SessionProgress) -> Reask:
+    """Whether an item's re-ask is still to come, was answered, or was never added or dropped."""
+    if not progress.reasks:
+        return Reask.CAPPED if progress.showings > MAX_REASKS_PER_QUESTION else Reask.NONE
+    return Reask.ANSWERED if progress.reasks_answered else Reask.PENDING
+
+
+def comes_back(
+    review: Review, today: date, reask: Reask = Reask.PENDING, session_over: bool = False
+) -> str:
+    """When the card is due again, in words ("in 6 days"), and whether it is asked again first."""
+    then = _days(review.due_after, today)
+    if not needs_reask(review.grade):
+        return then
+    if reask is Reask.ANSWERED:
+        return f"{then} (it was asked again later in this session)"
+    if reask is Reask.CAPPED:
+        shown = MAX_REASKS_PER_QUESTION + 1
+        return f"{then} (it was shown {shown} times in this session, the most for one question)"
+    if session_over or reask is Reask.NONE:
+        return f"{then} (the session ended before it was asked again)"
+    return f"later in this session, then {then}"
 
 
 def _days(due: date, today: date) -> str:
@@ -121,6 +151,36 @@ def _days(due: date, today: date) -> str:
     if days == 1:
         return "tomorrow"
     return f"in {days} days"
+
+
+def next_due_by_grade(
+    before: CardSnapshot,
+    kind: ReviewMode,
+    grades: Iterable[int],
+    *,
+    today: date,
+    interview_day: date | None,
+) -> dict[int, str]:
+    """When the card would come back after each grade ("in 6 days"), from the SM-2 core."""
+    return {
+        grade: _days(
+            apply_answer(before, kind, grade, today=today, interview_day=interview_day).due_day,
+            today,
+        )
+        for grade in grades
+    }
+
+
+def _before_review(review: Review) -> CardSnapshot:
+    """The card as it was before a logged answer (what a changed grade is applied to)."""
+    return CardSnapshot(
+        repetitions=review.repetitions_before,
+        easiness_hundredths=review.easiness_before,
+        interval_days=review.interval_before,
+        due_day=review.due_before or review.study_day,
+        lapses=review.lapses_before,
+        review_count=0 if review.mode == ReviewMode.NEW else 1,
+    )
 
 
 def card_version(card: CardState | None) -> int:
@@ -142,6 +202,8 @@ class QuestionPage:
     can_undo: bool = False
     match_rows: tuple[MatchRow, ...] = ()
     match_options: tuple[MatchOption, ...] = ()
+    # Self-graded questions: when the card would come back after each grade.
+    due_by_grade: dict[int, str] = field(default_factory=dict)
 
 
 def question_page(user: User, session_id: int) -> QuestionPage | None:
@@ -152,13 +214,39 @@ def question_page(user: User, session_id: int) -> QuestionPage | None:
     item = study.next_item(session)
     if item is None:
         return QuestionPage(session, None)
+    return _question_page(user, session, item)
+
+
+def item_page(user: User, item_id: int) -> QuestionPage | None:
+    """One item's question page (to show an answer form again); None if not the user's."""
+    item = study.get_item(user, item_id)
+    if item is None:
+        return None
+    # get_item checked that the item is the user's, so its session is theirs too.
+    return _question_page(user, db.session.get_one(StudySession, item.session_id), item)
+
+
+def _question_page(user: User, session: StudySession, item: StudySessionItem) -> QuestionPage:
     question = db.session.get_one(Question, item.question_id)
+    question_type = QuestionType(question.type)
+    card = card_for(user.id, question.id)
+    due_by_grade = {}
+    if question_type.self_graded:
+        today = study.today_for(user)
+        due_by_grade = next_due_by_grade(
+            card_snapshot(card) if card else CardSnapshot.new(today),
+            ReviewMode(item.kind),
+            range(MIN_GRADE, MAX_GRADE + 1),
+            today=today,
+            interview_day=user.interview_date,
+        )
     return QuestionPage(
         session=session,
         item=item,
         question=question,
-        question_type=QuestionType(question.type),
-        card_version=card_version(card_for(user.id, question.id)),
+        question_type=question_type,
+        card_version=card_version(card),
+        due_by_grade=due_by_grade,
         choices=tuple(shown_choices(question, item)) if question.choices else (),
         progress=study.session_progress(session),
         can_undo=study.last_answered_item(session) is not None,
@@ -183,6 +271,8 @@ class FeedbackPage:
     is_last: bool = False
     adjustments: tuple[int, ...] = ()
     match_rows: tuple[MatchRow, ...] = ()
+    # When the card would come back after each offered grade change.
+    due_by_grade: dict[int, str] = field(default_factory=dict)
 
 
 def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
@@ -198,7 +288,10 @@ def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
     question = db.session.get_one(Question, item.question_id)
     question_type = QuestionType(question.type)
     is_last = study.last_answered_item(session) is item
+    progress = study.session_progress(session, reasks_of=item)
     adjust = allowed_adjustments(question_type, review.correct) if is_last else ()
+    adjustments = tuple(g for g in adjust if g != review.grade)
+    today = study.today_for(user)
     return FeedbackPage(
         session=session,
         item=item,
@@ -207,9 +300,23 @@ def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
         question_type=question_type,
         choices=tuple(shown_choices(question, item)) if question.choices else (),
         expected=expected_answer(question),
-        comes_back=comes_back(review, study.today_for(user)),
-        progress=study.session_progress(session),
+        comes_back=comes_back(
+            review,
+            today,
+            reask_of(progress),
+            session_over=session.finished_at is not None,
+        ),
+        progress=progress,
         is_last=is_last,
-        adjustments=tuple(g for g in adjust if g != review.grade),
+        adjustments=adjustments,
+        due_by_grade=next_due_by_grade(
+            _before_review(review),
+            ReviewMode(review.mode),
+            adjustments,
+            today=today,
+            interview_day=user.interview_date,
+        )
+        if adjustments
+        else {},
         match_rows=match_rows(question, (review.response or {}).get("matches")),
     )

@@ -13,7 +13,7 @@ Any of these failing rolls the whole answer back and raises ``AnswerConflict``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, update
@@ -32,7 +32,7 @@ from quizapp.scheduling.grading import (
     adjusted_verdict,
     grade_submission,
 )
-from quizapp.scheduling.queue import DEFAULT_REASK_GAP, reask_position
+from quizapp.scheduling.queue import reask_plan, reask_position
 from quizapp.scheduling.sm2 import needs_reask
 from quizapp.services.cards import card_for, card_snapshot
 from quizapp.services.study import get_item, get_session, last_answered_item, today_for
@@ -174,9 +174,22 @@ def _log_review(
     return review
 
 
-def _insert_reask(session: StudySession, item: StudySessionItem) -> None:
-    # SM-2 rule 6: the failed item comes back later in this session. Only the next
-    # DEFAULT_REASK_GAP + 1 pending keys can matter (fewer means it goes at the end), so only
+def _insert_reask(session: StudySession, item: StudySessionItem, now: datetime) -> None:
+    # SM-2 rule 6: the failed item comes back later in this session, within the limits of
+    # queue.reask_plan (a capped number of times, spaced by items and by time).
+    reasks_so_far = db.session.scalar(
+        select(func.count())
+        .select_from(StudySessionItem)
+        .where(
+            StudySessionItem.session_id == session.id,
+            StudySessionItem.question_id == item.question_id,
+            StudySessionItem.kind == ReviewMode.REASK,
+        )
+    )
+    plan = reask_plan(reasks_so_far or 0)
+    if plan is None:
+        return
+    # Only the next gap + 1 pending keys can matter (fewer means it goes at the end), so only
     # those are loaded, not the whole rest of a long session.
     pending = db.session.scalars(
         select(StudySessionItem.sort_key)
@@ -186,10 +199,10 @@ def _insert_reask(session: StudySession, item: StudySessionItem) -> None:
             StudySessionItem.id != item.id,
         )
         .order_by(StudySessionItem.sort_key)
-        .limit(DEFAULT_REASK_GAP + 1)
+        .limit(plan.gap + 1)
     ).all()
     keys = [item.sort_key, *pending]
-    index = reask_position(0, len(keys))
+    index = reask_position(0, len(keys), plan.gap)
     if index >= len(keys):
         sort_key = keys[-1] + 1.0
     else:
@@ -202,6 +215,7 @@ def _insert_reask(session: StudySession, item: StudySessionItem) -> None:
             sort_key=sort_key,
             shuffle_seed=item.shuffle_seed ^ 0x5F3759DF,
             origin_item_id=item.id,
+            not_before=now + timedelta(seconds=plan.delay_seconds),
         )
     )
 
@@ -257,7 +271,7 @@ def _apply(
         .execution_options(synchronize_session=False)
     )
     if needs_reask(verdict.grade):
-        _insert_reask(session, item)
+        _insert_reask(session, item, now)
     db.session.flush()
     _finish_if_done(session, now)
     return review

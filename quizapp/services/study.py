@@ -7,9 +7,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, delete, func, select
 
 from quizapp.clock import utcnow
+from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.models import StudySession, StudySessionItem, User
 from quizapp.scheduling.queue import (
@@ -153,13 +154,34 @@ def get_item(user: User, item_id: int) -> StudySessionItem | None:
 
 
 def next_item(session: StudySession) -> StudySessionItem | None:
-    """The first unanswered item of a session."""
+    """The first unanswered item of a session: items ready now before re-asks still waiting."""
+    waiting = case((StudySessionItem.not_before > utcnow(), 1), else_=0)
     return db.session.scalar(
         select(StudySessionItem)
         .where(StudySessionItem.session_id == session.id, StudySessionItem.answered_at.is_(None))
-        .order_by(StudySessionItem.sort_key, StudySessionItem.id)
+        .order_by(waiting, StudySessionItem.sort_key, StudySessionItem.id)
         .limit(1)
     )
+
+
+def finish_session(user: User, session_id: int) -> int | None:
+    """End the user's session now: unanswered items are dropped, nothing is scheduled.
+
+    Returns how many items were dropped, or None if it is not the user's session. Due cards
+    stay due and new questions stay new, so they come back in a later quiz.
+    """
+    session = get_session(user, session_id)
+    if session is None:
+        return None
+    dropped = rows_changed(
+        delete(StudySessionItem)
+        .where(StudySessionItem.session_id == session.id, StudySessionItem.answered_at.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+    if session.finished_at is None:
+        session.finished_at = utcnow()
+    db.session.commit()
+    return dropped
 
 
 def last_answered_item(session: StudySession) -> StudySessionItem | None:
@@ -179,6 +201,11 @@ class SessionProgress:
     answered: int
     total: int
     coming_back: int
+    # The re-asks of the item asked about (``session_progress(..., reasks_of=item)``).
+    reasks: int = 0
+    reasks_answered: int = 0
+    # How many times the item's question is in this session (its first showing included).
+    showings: int = 0
 
     @property
     def position(self) -> int:
@@ -186,15 +213,22 @@ class SessionProgress:
         return min(self.answered + 1, self.total)
 
 
-def session_progress(session: StudySession) -> SessionProgress:
-    """Counts for the progress indicator, in one query."""
-    answered, total, coming_back = db.session.execute(
+def session_progress(
+    session: StudySession, reasks_of: StudySessionItem | None = None
+) -> SessionProgress:
+    """Counts for the progress indicator (and one item's re-asks), in one query."""
+    origin = StudySessionItem.origin_item_id == (reasks_of.id if reasks_of else None)
+    same_question = StudySessionItem.question_id == (reasks_of.question_id if reasks_of else None)
+    answered, total, coming_back, reasks, reasks_answered, showings = db.session.execute(
         select(
             func.count(StudySessionItem.answered_at),
             func.count(),
             func.count().filter(
                 StudySessionItem.kind == ReviewMode.REASK, StudySessionItem.answered_at.is_(None)
             ),
+            func.count().filter(origin),
+            func.count(StudySessionItem.answered_at).filter(origin),
+            func.count().filter(same_question),
         ).where(StudySessionItem.session_id == session.id)
     ).one()
-    return SessionProgress(answered, total, coming_back)
+    return SessionProgress(answered, total, coming_back, reasks, reasks_answered, showings)

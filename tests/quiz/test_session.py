@@ -141,7 +141,9 @@ def test_adjusting_the_grade_reschedules(app, auth_client, user_id):
     assert state.easiness == 236 and state.review_count == 1
     # A right answer can't be turned into a failure.
     bad = auth_client.post_form(f"/quiz/items/{item_id}/grade", {"grade": "1"})
-    assert bad.status_code == 409
+    # Refused input: the feedback page again with the reason, never a redirect.
+    assert bad.status_code == 422 and "Location" not in bad.headers
+    assert "That grade is not available here" in bad.get_data(as_text=True)
     assert reviews(app, user_id)[0].grade == 3
 
 

@@ -406,3 +406,17 @@ def test_reask_leaves_exactly_gap_items_between_or_goes_last(
     assert current < position <= length
     between = position - current - 1
     assert between == gap or position == length
+
+
+def test_reask_plan_caps_and_spaces_reasks() -> None:
+    from quizapp.scheduling.queue import MAX_REASKS_PER_QUESTION, ReaskPlan, reask_plan
+
+    assert [reask_plan(n) for n in range(MAX_REASKS_PER_QUESTION + 2)] == [
+        ReaskPlan(gap=3, delay_seconds=60),
+        ReaskPlan(gap=6, delay_seconds=120),
+        ReaskPlan(gap=9, delay_seconds=240),
+        None,
+        None,
+    ]
+    with pytest.raises(ValueError):
+        reask_plan(-1)

@@ -18,6 +18,7 @@ ACTS_WITHOUT_INPUT = {
     "quiz.start": {"owner", "other-user", "owner-admin", "other-admin"},
     "progress.start_practice": {"owner", "other-user", "owner-admin", "other-admin"},
     "quiz.undo": {"owner"},
+    "quiz.finish": {"owner"},
     "progress.card_action": {"owner"},
     "admin.apply_pending": {"owner-admin"},
     "admin.discard_pending": {"owner-admin"},

@@ -30,8 +30,25 @@
     return null;
   }
 
+  // In a text box the letter keys type; Esc leaves the box so they work again, and
+  // Ctrl+Z (Cmd+Z) in an empty box, where there is nothing to take back, undoes the last answer.
+  function whileTyping(event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.target.blur();
+      return;
+    }
+    var undoKey = (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey &&
+      (event.key === "z" || event.key === "Z");
+    if (undoKey && !event.target.value) {
+      var undo = findTarget("u");
+      if (undo) { event.preventDefault(); undo.click(); }
+    }
+  }
+
   document.addEventListener("keydown", function (event) {
-    if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) { return; }
+    if (typing(event.target)) { whileTyping(event); return; }
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
     var name = keyName(event);
     if (!name) { return; }
     // Enter or Space on a focused link or button does what that element does.
