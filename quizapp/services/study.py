@@ -67,6 +67,7 @@ def daily_queue(user: User, today: date, topic_ids: list[int] | None = None) -> 
         limits=limits,
         new_done_today=new_done,
         reviews_done_today=reviews_done,
+        user_id=user.id,
     )
 
 
