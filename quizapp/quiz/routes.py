@@ -39,7 +39,7 @@ def index() -> str:
     return render_template(
         "quiz/dashboard.html",
         stats=stats,
-        topics=topics.topics_for(current_user),
+        banks=topics.banks_for(current_user),
         readiness=[r for r in readiness if r.seen],
         form=TopicsForm(),
     )
@@ -53,6 +53,20 @@ def _topic_ids(values: list[str]) -> list[int] | None:
     return ids or None
 
 
+def _wanted_topics() -> list[int] | None:
+    """The topics a start button asks for: one bank's ("Study this bank"), some, or all (None)."""
+    if "bank" in request.form:
+        bank_id = parse_number(request.form["bank"])
+        ids = topics.bank_topic_ids(bank_id) if bank_id else []
+        if not ids:
+            abort(400)
+        return ids
+    wanted = _topic_ids(request.form.getlist("topic"))
+    if wanted is not None and not topics.all_exist(wanted):
+        abort(400)
+    return wanted
+
+
 @bp.route("/quiz/start", methods=["POST"])
 @login_required
 def start() -> Response:
@@ -60,10 +74,7 @@ def start() -> Response:
     form = TopicsForm()
     if not form.validate_on_submit():
         abort(400)
-    wanted = _topic_ids(request.form.getlist("topic"))
-    if wanted is not None and not topics.all_exist(wanted):
-        abort(400)
-    session = study.start_daily_session(current_user, wanted)
+    session = study.start_daily_session(current_user, _wanted_topics())
     if session is None:
         flash("Nothing is due right now — you are all caught up. Come back tomorrow!", "success")
         return redirect(url_for("quiz.index"))
