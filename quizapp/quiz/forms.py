@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.models.flag import FLAG_REASONS
+from quizapp.services.study import MAX_EXTRA_NEW
 
 
 class AnswerForm(FlaskForm):
@@ -27,6 +28,20 @@ class AdjustForm(FlaskForm):
 
 class TopicsForm(FlaskForm):
     """Which topics to study; topic ids arrive as repeated `topic` values."""
+
+
+class MoreNewForm(FlaskForm):
+    """Study N more new questions today (topic ids arrive as repeated `topic` values)."""
+
+    more = IntegerField(
+        "More new questions today",
+        validators=[
+            InputRequired(message="Say how many more new questions to study today."),
+            NumberRange(
+                min=1, max=MAX_EXTRA_NEW, message=f"Choose from 1 to {MAX_EXTRA_NEW} at a time."
+            ),
+        ],
+    )
 
 
 class FlagForm(FlaskForm):
