@@ -27,10 +27,12 @@ def _not_excluded(user_id: int) -> ColumnElement[bool]:
 
 
 def _restrict(stmt: SelectT, user_id: int, topic_ids: Collection[int] | None) -> SelectT:
-    stmt = stmt.where(Question.active.is_(True), _not_excluded(user_id))
-    if topic_ids is not None:
-        stmt = stmt.where(Question.topic_id.in_(list(topic_ids)))
-    return stmt
+    """Active questions of the given topics, or of the user's studied topics (None)."""
+    stmt = stmt.where(Question.active.is_(True))
+    if topic_ids is None:
+        return stmt.where(_not_excluded(user_id))
+    # Topics asked for by name ("Study this") count even if the daily choice leaves them out.
+    return stmt.where(Question.topic_id.in_(list(topic_ids)))
 
 
 def _overdue_ratio(today: date) -> ColumnElement[Any]:

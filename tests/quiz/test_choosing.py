@@ -295,3 +295,15 @@ def test_switch_page_without_an_open_quiz_goes_back_to_the_dashboard(app, auth_c
     assert response.status_code == 302 and response.headers["Location"].endswith("/")
     assert auth_client.get("/quiz/switch?topic=abc").status_code == 400
     assert count(app, StudySession) == 0
+
+
+def test_study_this_works_on_a_topic_left_out_of_the_daily_choice(app, auth_client):
+    two_banks(app)
+    orm, joins = topic_id(app, "orm"), topic_id(app, "joins")
+    assert auth_client.post_form("/topics", {"topic": [str(orm)]}).status_code == 302
+    assert count(app, UserExcludedTopic) == 4
+    session_id = start(auth_client, topics=[joins])
+    assert session_id is not None
+    assert session_topics(app, session_id) == ["joins"] * 4
+    # The daily quiz still keeps to the saved choice.
+    assert count(app, UserExcludedTopic) == 4
