@@ -36,6 +36,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("new_per_day BETWEEN 0 AND 1000", name="new_per_day_range"),
         CheckConstraint("reviews_per_day BETWEEN 0 AND 10000", name="reviews_per_day_range"),
         CheckConstraint("reminder_hour BETWEEN 0 AND 23", name="reminder_hour_range"),
+        CheckConstraint("extra_new BETWEEN 0 AND 100000", name="extra_new_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     new_per_day: Mapped[int] = mapped_column(Integer, default=DEFAULT_NEW_PER_DAY)
     reviews_per_day: Mapped[int] = mapped_column(Integer, default=DEFAULT_REVIEWS_PER_DAY)
     interview_date: Mapped[date | None] = mapped_column(Date)
+    # "Study N more new questions today": extra new questions allowed on `extra_new_day` only,
+    # on top of new_per_day (the setting itself is not changed).
+    extra_new_day: Mapped[date | None] = mapped_column(Date)
+    extra_new: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     reminder_hour: Mapped[int] = mapped_column(Integer, default=18)
     # Part of the log-in cookie: rotating it ends every other session (password change).

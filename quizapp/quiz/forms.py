@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms import Field, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from quizapp.models.flag import FLAG_REASONS
 from quizapp.scheduling.grading import MAX_TEXT_ANSWER, Submission
 from quizapp.scheduling.sm2 import MAX_GRADE, MIN_GRADE
+from quizapp.services.study import MAX_EXTRA_NEW
 from quizapp.vocabulary import QuestionType
 
 NOT_A_CHOICE = "That choice is not one of this question's choices."
@@ -202,6 +211,20 @@ class AdjustForm(FlaskForm):
 
 class TopicsForm(FlaskForm):
     """Which topics to study; topic ids arrive as repeated `topic` values."""
+
+
+class MoreNewForm(FlaskForm):
+    """Study N more new questions today (topic ids arrive as repeated `topic` values)."""
+
+    more = IntegerField(
+        "More new questions today",
+        validators=[
+            InputRequired(message="Say how many more new questions to study today."),
+            NumberRange(
+                min=1, max=MAX_EXTRA_NEW, message=f"Choose from 1 to {MAX_EXTRA_NEW} at a time."
+            ),
+        ],
+    )
 
 
 class FlagForm(FlaskForm):

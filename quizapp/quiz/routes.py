@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from quizapp.extensions import limiter
 from quizapp.forms import EmptyForm
 from quizapp.quiz import bp
-from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, TopicsForm
+from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, MoreNewForm, TopicsForm
 from quizapp.scheduling.grading import ADJUSTMENT_LABELS
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
 from quizapp.security import is_safe_next, parse_ids, parse_number
@@ -20,6 +20,7 @@ from quizapp.services import (
     progress,
     quiz_pages,
     reviews,
+    start_pages,
     study,
     topics,
 )
@@ -39,9 +40,10 @@ def index() -> str:
     return render_template(
         "quiz/dashboard.html",
         stats=stats,
-        topics=topics.topics_for(current_user),
+        banks=topics.banks_for(current_user),
         readiness=[r for r in readiness if r.seen],
         form=TopicsForm(),
+        more_form=MoreNewForm(more=min(current_user.new_per_day or 10, study.MAX_EXTRA_NEW)),
     )
 
 
@@ -53,6 +55,42 @@ def _topic_ids(values: list[str]) -> list[int] | None:
     return ids or None
 
 
+def _wanted_topics() -> list[int] | None:
+    """The topics a start button asks for: one bank's ("Study this bank"), some, or all (None)."""
+    if "bank" in request.form:
+        bank_id = parse_number(request.form["bank"])
+        ids = topics.bank_topic_ids(bank_id) if bank_id else []
+        if not ids:
+            abort(400)
+        return ids
+    wanted = _topic_ids(request.form.getlist("topic"))
+    if wanted is not None and not topics.all_exist(wanted):
+        abort(400)
+    return wanted
+
+
+def _query_topics() -> list[int] | None:
+    """Topic ids from the query string (`?topic=1&topic=2`), checked like a form's."""
+    wanted = _topic_ids(request.args.getlist("topic"))
+    if wanted is not None and not topics.all_exist(wanted):
+        abort(400)
+    return wanted
+
+
+def _start(wanted: list[int] | None, replace: bool = False) -> Response:
+    """Start the quiz, or say what is in the way: an open quiz, or the daily new limit."""
+    try:
+        session = study.start_daily_session(current_user, wanted, replace=replace)
+    except study.QuizInProgress:
+        return redirect(url_for("quiz.switch", topic=wanted or []))
+    if session is None:
+        if start_pages.new_limit_page(current_user, wanted).stopped_by_limit:
+            return redirect(url_for("quiz.new_limit", topic=wanted or []))
+        flash("Nothing is due right now — you are all caught up. Come back tomorrow!", "success")
+        return redirect(url_for("quiz.index"))
+    return redirect(url_for("quiz.session_view", session_id=session.id))
+
+
 @bp.route("/quiz/start", methods=["POST"])
 @login_required
 def start() -> Response:
@@ -60,14 +98,41 @@ def start() -> Response:
     form = TopicsForm()
     if not form.validate_on_submit():
         abort(400)
-    wanted = _topic_ids(request.form.getlist("topic"))
-    if wanted is not None and not topics.all_exist(wanted):
-        abort(400)
-    session = study.start_daily_session(current_user, wanted)
-    if session is None:
-        flash("Nothing is due right now — you are all caught up. Come back tomorrow!", "success")
+    return _start(_wanted_topics(), replace=request.form.get("replace") == "1")
+
+
+@bp.route("/quiz/switch")
+@login_required
+def switch() -> str | Response:
+    """Ask before a new quiz replaces the open one (continue it, or close it and start)."""
+    page = start_pages.switch_page(current_user, _query_topics())
+    if page is None:
+        flash("No quiz is open any more; start the one you want here.", "info")
         return redirect(url_for("quiz.index"))
-    return redirect(url_for("quiz.session_view", session_id=session.id))
+    return render_template("quiz/switch.html", page=page, form=TopicsForm())
+
+
+@bp.route("/quiz/new-limit")
+@login_required
+def new_limit() -> str:
+    """Why a quiz did not start: today's new questions are used up; offer some more."""
+    page = start_pages.new_limit_page(current_user, _query_topics())
+    return render_template("quiz/new_limit.html", page=page, form=MoreNewForm(more=page.suggested))
+
+
+@bp.route("/quiz/more-new", methods=["POST"])
+@login_required
+def more_new() -> Response | tuple[str, int]:
+    """Study N more new questions today (the setting stays as it is), then start the quiz."""
+    form = MoreNewForm()
+    wanted = _wanted_topics()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        page = start_pages.new_limit_page(current_user, wanted)
+        return render_template("quiz/new_limit.html", page=page, form=form), 422
+    study.allow_more_new(current_user, form.more.data)
+    return _start(wanted)
 
 
 @bp.route("/quiz")

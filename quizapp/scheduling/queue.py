@@ -8,8 +8,14 @@
   so the order is deterministic.
 - At most ``remaining_reviews`` reviews are taken; the rest simply stay due for later days, so
   a backlog after a break never floods one day.
-- Then at most ``remaining_new`` new questions, in bank order: ``bank_order``, ``topic_order``,
-  difficulty (easy, medium, hard), ``position``, question id.
+- Then at most ``remaining_new`` new questions. Without ``user_id`` they come in bank order:
+  ``bank_order``, ``topic_order``, difficulty (easy, medium, hard), ``position``, question id.
+  With ``user_id`` (the app always passes it) they are interleaved across the studied topics
+  (``interleave_new``): each topic's cards stay in that bank order, and the topics take turns,
+  round-robin, in an order shuffled by a generator seeded with the user id and the study day.
+  So ten new questions over five topics are two from each, the same list on every reload of
+  the day (and for a resumed session), a different topic first on another day or for another
+  user; a topic that runs out simply drops out of the rotation.
 - Reviews first, then new questions, not interleaved: it is simple and predictable, reviews
   are the urgent part, and if a session is cut short it is the new questions (which are not
   due) that wait.
@@ -17,13 +23,14 @@
 - A question id that appears twice in the input is a caller bug and raises ``ValueError``.
 
 What the app should load, so the builder never needs the whole history: only the user's cards
-with ``due_day <= today`` (in the chosen topics), and at most ``remaining_new(...)`` new
-candidates, selected in SQL with the same topic filter, ordered by the bank order above, with
-``LIMIT remaining_new(...)``. Due cards cannot be cut with a plain LIMIT unless the SQL orders
-by the same overdue key: the app does exactly that (``ORDER BY`` the ratio as a double, which
-orders like the exact Fraction for day counts below 65,536, then EF, then question id, with
-``LIMIT remaining_reviews(...)``), so a backlog of thousands of due cards costs one sorted
-index scan in the database instead of thousands of objects here.
+with ``due_day <= today`` (in the chosen topics), and for new questions the first
+``remaining_new(...)`` unseen ones *of each topic* in bank order (a window function in SQL:
+``row_number() OVER (PARTITION BY topic ...) <= remaining_new``), which is all the round-robin
+can take from any one topic, however large the bank. Due cards cannot be cut with a plain
+LIMIT unless the SQL orders by the same overdue key: the app does exactly that (``ORDER BY``
+the ratio as a double, which orders like the exact Fraction for day counts below 65,536, then
+EF, then question id, with ``LIMIT remaining_reviews(...)``), so a backlog of thousands of due
+cards costs one sorted index scan in the database instead of thousands of objects here.
 
 Within a session, SM-2 rule 6 asks a failed item (grade below 4) again later the same day
 until it scores at least 4, within limits so a session cannot grow without end
@@ -49,11 +56,13 @@ questions stay new.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from itertools import zip_longest
 from typing import Final
 
 from quizapp.vocabulary import ReviewMode
@@ -68,11 +77,13 @@ __all__ = [
     "REASK_DELAY_SECONDS",
     "ReaskPlan",
     "build_daily_queue",
+    "interleave_new",
     "overdue_ratio",
     "reask_plan",
     "reask_position",
     "remaining_new",
     "remaining_reviews",
+    "topic_turns",
 ]
 
 DIFFICULTY_ORDER: Final[dict[str, int]] = {"easy": 0, "medium": 1, "hard": 2}
@@ -183,6 +194,23 @@ def _new_key(card: NewCard) -> tuple[int, int, int, int, int]:
     )
 
 
+def topic_turns(topics: Iterable[str], user_id: int, today: date) -> list[str]:
+    """Return the topics in the order they take turns today: a shuffle seeded by user and day."""
+    ordered = sorted(set(topics))
+    # Not for security: a reproducible order, the same on every reload of the user's day.
+    random.Random(f"{user_id}:{today.isoformat()}").shuffle(ordered)  # noqa: S311
+    return ordered
+
+
+def interleave_new(cards: Iterable[NewCard], user_id: int, today: date) -> list[NewCard]:
+    """Return new cards round-robin over their topics (``topic_turns``), bank order within one."""
+    per_topic: dict[str, list[NewCard]] = {}
+    for card in sorted(cards, key=_new_key):
+        per_topic.setdefault(card.topic, []).append(card)
+    turns = [per_topic[topic] for topic in topic_turns(per_topic, user_id, today)]
+    return [card for round_ in zip_longest(*turns) for card in round_ if card is not None]
+
+
 def build_daily_queue(
     *,
     today: date,
@@ -192,8 +220,12 @@ def build_daily_queue(
     new_done_today: int,
     reviews_done_today: int,
     topics: Collection[str] | None = None,
+    user_id: int | None = None,
 ) -> list[QueueItem]:
-    """Return today's queue: capped due reviews (most overdue first), then capped new ones."""
+    """Return today's queue: capped due reviews (most overdue first), then capped new ones.
+
+    With ``user_id`` the new ones are interleaved across topics (see the module docstring).
+    """
     due_cards = list(due)
     new_cards = list(new)
     review_slots = remaining_reviews(limits, reviews_done_today)
@@ -212,9 +244,11 @@ def build_daily_queue(
         ),
         key=lambda card: _review_key(today, card),
     )[:review_slots]
-    fresh = sorted(
-        (card for card in new_cards if wanted is None or card.topic in wanted),
-        key=_new_key,
+    candidates = [card for card in new_cards if wanted is None or card.topic in wanted]
+    fresh = (
+        sorted(candidates, key=_new_key)
+        if user_id is None
+        else interleave_new(candidates, user_id, today)
     )[:new_slots]
 
     return [QueueItem(card.question_id, ReviewMode.REVIEW) for card in reviews] + [

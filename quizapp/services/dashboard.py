@@ -22,7 +22,7 @@ from quizapp.scheduling.practice import InterviewPlan, plan_for_interview
 from quizapp.scheduling.queue import QueueLimits, remaining_new, remaining_reviews
 from quizapp.services import queue_data
 from quizapp.services.cards import due_by
-from quizapp.services.study import open_session, today_for
+from quizapp.services.study import new_allowance, open_session, today_for
 from quizapp.vocabulary import ANSWER_MODES, SCHEDULED_MODES
 
 
@@ -40,6 +40,15 @@ class TodayStats:
     interview_date: date | None
     days_to_interview: int | None
     plan: InterviewPlan | None = None
+    # The daily new-question limit (setting plus today's extra) and how many were started.
+    new_limit: int = 0
+    new_started: int = 0
+    unseen: int = 0
+
+    @property
+    def new_limit_reached(self) -> bool:
+        """True when the daily limit, not a lack of questions, holds new questions back."""
+        return self.unseen > 0 and self.new_started >= self.new_limit
 
 
 def current_streak(user_id: int, today: date) -> int:
@@ -67,10 +76,11 @@ def current_streak(user_id: int, today: date) -> int:
 def today_stats(user: User) -> TodayStats:
     """The dashboard's figures, each from one indexed query."""
     today = today_for(user)
-    limits = QueueLimits(user.new_per_day, user.reviews_per_day)
+    limits = QueueLimits(new_allowance(user, today), user.reviews_per_day)
     reviews_today = queue_data.reviews_done_today(user.id, today)
     due = queue_data.count_due(user.id, today)
-    new_left = remaining_new(limits, queue_data.new_done_today(user.id, today))
+    new_started = queue_data.new_done_today(user.id, today)
+    new_left = remaining_new(limits, new_started)
     session = open_session(user)
     days_left = (user.interview_date - today).days if user.interview_date else None
     unseen = queue_data.count_unseen(user.id)
@@ -85,6 +95,9 @@ def today_stats(user: User) -> TodayStats:
         interview_date=user.interview_date,
         days_to_interview=days_left if days_left is not None and days_left >= 0 else None,
         plan=plan_for_interview(unseen, days_left, user.new_per_day) if days_left else None,
+        new_limit=limits.new_per_day,
+        new_started=new_started,
+        unseen=unseen,
     )
 
 

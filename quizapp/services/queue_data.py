@@ -27,10 +27,12 @@ def _not_excluded(user_id: int) -> ColumnElement[bool]:
 
 
 def _restrict(stmt: SelectT, user_id: int, topic_ids: Collection[int] | None) -> SelectT:
-    stmt = stmt.where(Question.active.is_(True), _not_excluded(user_id))
-    if topic_ids is not None:
-        stmt = stmt.where(Question.topic_id.in_(list(topic_ids)))
-    return stmt
+    """Active questions of the given topics, or of the user's studied topics (None)."""
+    stmt = stmt.where(Question.active.is_(True))
+    if topic_ids is None:
+        return stmt.where(_not_excluded(user_id))
+    # Topics asked for by name ("Study this") count even if the daily choice leaves them out.
+    return stmt.where(Question.topic_id.in_(list(topic_ids)))
 
 
 def _overdue_ratio(today: date) -> ColumnElement[Any]:
@@ -81,27 +83,44 @@ def due_cards(
 
 
 def new_cards(user_id: int, limit: int, topic_ids: Collection[int] | None = None) -> list[NewCard]:
-    """Up to `limit` questions the user has never seen, in bank order."""
+    """The first `limit` questions the user has never seen in each studied topic, in bank order.
+
+    The queue interleaves new questions across topics, so it may take up to `limit` from any
+    one topic; a window function numbers each topic's unseen questions and only the first
+    `limit` of each are loaded (at most `limit` x topics rows, whatever the size of a bank).
+    """
     if limit <= 0:
         return []
     seen = exists().where(CardState.user_id == user_id, CardState.question_id == Question.id)
-    stmt = (
+    turn = (
+        func.row_number()
+        .over(
+            partition_by=Question.topic_id,
+            order_by=(_DIFFICULTY_RANK, Question.position, Question.id),
+        )
+        .label("turn")
+    )
+    numbered = _restrict(
         select(
-            Question.id,
-            Topic.slug,
-            Question.bank_id,
-            Topic.position,
-            Question.difficulty,
-            Question.position,
+            Question.id.label("id"),
+            Topic.slug.label("slug"),
+            Question.bank_id.label("bank_id"),
+            Topic.position.label("topic_position"),
+            Question.difficulty.label("difficulty"),
+            Question.position.label("position"),
+            turn,
         )
         .join(Topic, Topic.id == Question.topic_id)
-        .where(~seen)
-        .order_by(
-            Question.bank_id, Topic.position, _DIFFICULTY_RANK, Question.position, Question.id
-        )
-        .limit(limit)
-    )
-    rows = db.session.execute(_restrict(stmt, user_id, topic_ids)).all()
+        .where(~seen),
+        user_id,
+        topic_ids,
+    ).subquery()
+    c = numbered.c
+    rows = db.session.execute(
+        select(c.id, c.slug, c.bank_id, c.topic_position, c.difficulty, c.position)
+        .where(c.turn <= limit)
+        .order_by(c.bank_id, c.topic_position, c.turn)
+    ).all()
     return [NewCard(qid, slug, bank, tpos, diff, pos) for qid, slug, bank, tpos, diff, pos in rows]
 
 

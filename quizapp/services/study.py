@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Final
 
 from sqlalchemy import case, delete, func, select
 
@@ -30,8 +31,43 @@ def today_for(user: User) -> date:
     return study_day(utcnow(), user.timezone, user.day_start_hour)
 
 
-def _limits(user: User) -> QueueLimits:
-    return QueueLimits(new_per_day=user.new_per_day, reviews_per_day=user.reviews_per_day)
+# "Study N more new questions today" asks for at most this many at once.
+MAX_EXTRA_NEW: Final = 100
+
+
+class QuizInProgress(Exception):
+    """Starting this quiz would close an open one that still has questions (ask first)."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(f"session {session_id} is still open")
+        self.session_id = session_id
+
+
+def new_allowance(user: User, today: date) -> int:
+    """Today's new-question limit: the setting plus any extra the user asked for today."""
+    return user.new_per_day + (user.extra_new if user.extra_new_day == today else 0)
+
+
+def _limits(user: User, today: date) -> QueueLimits:
+    return QueueLimits(
+        new_per_day=new_allowance(user, today), reviews_per_day=user.reviews_per_day
+    )
+
+
+def allow_more_new(user: User, more: int) -> None:
+    """Let the user start `more` new questions today beyond those already started.
+
+    The extra is stored with its study day (users.extra_new_day), so it survives a reload,
+    counts against today only and is gone tomorrow; the new_per_day setting is unchanged.
+    Asking again counts from what has been started by then, not from the last request.
+    """
+    if not 1 <= more <= MAX_EXTRA_NEW:
+        raise ValueError(f"more must be 1 to {MAX_EXTRA_NEW}, got {more}")
+    today = today_for(user)
+    started = queue_data.new_done_today(user.id, today)
+    user.extra_new = max(0, started - user.new_per_day) + more
+    user.extra_new_day = today
+    db.session.commit()
 
 
 def _shuffle_seed() -> int:
@@ -55,7 +91,7 @@ def open_session(user: User, mode: SessionMode = SessionMode.DAILY) -> StudySess
 
 def daily_queue(user: User, today: date, topic_ids: list[int] | None = None) -> list[QueueItem]:
     """Today's queue for the user: the indexed queries feed the pure builder (no writes)."""
-    limits = _limits(user)
+    limits = _limits(user, today)
     new_done = queue_data.new_done_today(user.id, today)
     reviews_done = queue_data.reviews_done_today(user.id, today)
     return build_daily_queue(
@@ -68,21 +104,31 @@ def daily_queue(user: User, today: date, topic_ids: list[int] | None = None) -> 
         limits=limits,
         new_done_today=new_done,
         reviews_done_today=reviews_done,
+        user_id=user.id,
     )
 
 
 def start_daily_session(
-    user: User, topic_ids: Collection[int] | None = None
+    user: User, topic_ids: Collection[int] | None = None, *, replace: bool = False
 ) -> StudySession | None:
-    """Resume today's open session with these topics, or build a new one; None if nothing is due."""
+    """Resume today's open session with these topics, or build a new one; None if nothing is due.
+
+    An open session with other topics and questions still to answer (re-asks included) is
+    only closed with `replace`; otherwise QuizInProgress lets the view ask the user first.
+    When nothing can be started, an open session is left as it is.
+    """
     today = today_for(user)
     wanted = sorted(set(topic_ids)) if topic_ids else None
     current = open_session(user)
-    if current is not None:
-        if current.topic_ids == wanted and next_item(current) is not None:
+    pending = next_item(current) if current is not None else None
+    if current is not None and pending is not None:
+        if current.topic_ids == wanted:
             return current
-        current.finished_at = utcnow()
+        if not replace:
+            raise QuizInProgress(current.id)
     queue = daily_queue(user, today, wanted)
+    if current is not None and (queue or pending is None):
+        current.finished_at = utcnow()
     if not queue:
         db.session.commit()
         return None
@@ -93,6 +139,29 @@ def start_daily_session(
         [(item.question_id, item.kind) for item in queue],
         topic_ids=wanted,
     )
+
+
+@dataclass(frozen=True)
+class OpenQuiz:
+    """An unfinished daily quiz: what starting another one would close."""
+
+    session_id: int
+    topic_ids: list[int] | None
+    left: int
+    reasks: int
+    answered: int
+
+
+def open_quiz(user: User) -> OpenQuiz | None:
+    """Today's open daily quiz with questions left, with its counts (None if there is none)."""
+    session = open_session(user)
+    if session is None:
+        return None
+    counts = session_progress(session)
+    left = counts.total - counts.answered
+    if left <= 0:
+        return None
+    return OpenQuiz(session.id, session.topic_ids, left, counts.coming_back, counts.answered)
 
 
 def start_practice_session(user: User, question_ids: list[int]) -> StudySession | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 
 from quizapp.extensions import db
-from quizapp.models import Topic, User, UserExcludedTopic
+from quizapp.models import Question, Topic, User, UserExcludedTopic
 from quizapp.services.queue_data import studied_topics
 
 
@@ -23,12 +23,52 @@ class TopicChoice:
     studied: bool
 
 
+@dataclass(frozen=True)
+class BankTopics:
+    """One bank's topics in the picker (a collapsible group with its own "Study this bank")."""
+
+    id: int
+    title: str
+    topics: list[TopicChoice]
+
+    @property
+    def questions(self) -> int:
+        """Active questions in the bank's topics."""
+        return sum(topic.questions for topic in self.topics)
+
+    @property
+    def studied(self) -> int:
+        """How many of the bank's topics the user studies."""
+        return sum(topic.studied for topic in self.topics)
+
+
 def topics_for(user: User) -> list[TopicChoice]:
     """Every topic with questions, marked with whether the user studies it."""
-    return [
-        TopicChoice(topic.id, topic.name, topic.bank.title, count, studied)
-        for topic, studied, count in studied_topics(user)
-    ]
+    return [topic for bank in banks_for(user) for topic in bank.topics]
+
+
+def banks_for(user: User) -> list[BankTopics]:
+    """Every topic with questions grouped by bank, in bank order (one query)."""
+    groups: dict[int, BankTopics] = {}
+    for topic, studied, count in studied_topics(user):
+        group = groups.get(topic.bank_id)
+        if group is None:
+            group = groups[topic.bank_id] = BankTopics(topic.bank_id, topic.bank.title, [])
+        group.topics.append(TopicChoice(topic.id, topic.name, topic.bank.title, count, studied))
+    return list(groups.values())
+
+
+def bank_topic_ids(bank_id: int) -> list[int]:
+    """The ids of a bank's topics that have active questions (empty for an unknown bank)."""
+    return list(
+        db.session.scalars(
+            select(Topic.id)
+            .join(Question, and_(Question.topic_id == Topic.id, Question.active.is_(True)))
+            .where(Topic.bank_id == bank_id)
+            .group_by(Topic.id)
+            .order_by(Topic.id)
+        )
+    )
 
 
 def all_exist(topic_ids: Collection[int]) -> bool:

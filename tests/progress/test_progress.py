@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import CardState, Question, User
+from quizapp.models import CardState, Question, Topic, User
 from quizapp.services import progress
 from quizapp.services.dashboard import current_streak
 from tests.conftest import make_user
@@ -262,7 +262,9 @@ def test_topics_not_started_are_grouped_apart_from_the_weakness_ranking(app, aut
         app,
         bank("b", [question("s1", topic="studied"), question("u1", topic="untouched")]),
     )
-    session_id = start(auth_client, topics=None)
+    with app.app_context():
+        studied = db.session.scalar(select(Topic.id).where(Topic.slug == "studied"))
+    session_id = start(auth_client, topics=[studied])
     answer(auth_client, app, session_id, right=True)
     page = auth_client.get("/progress/?sort=weakness").get_data(as_text=True)
     table, _, rest = page.partition("Not started yet (1 topic)")

@@ -19,10 +19,12 @@ from quizapp.scheduling.queue import (
     QueueItem,
     QueueLimits,
     build_daily_queue,
+    interleave_new,
     overdue_ratio,
     reask_position,
     remaining_new,
     remaining_reviews,
+    topic_turns,
 )
 
 TODAY = date(2024, 5, 20)
@@ -420,3 +422,44 @@ def test_reask_plan_caps_and_spaces_reasks() -> None:
     ]
     with pytest.raises(ValueError):
         reask_plan(-1)
+
+
+def test_new_cards_take_turns_across_topics_in_a_seeded_order() -> None:
+    cards = [new(i, topic="m2m", position=i) for i in range(1, 6)] + [
+        new(10 * n + i, topic=t, bank_order=1, position=i)
+        for n, t in ((1, "sql"), (2, "js"))
+        for i in range(2)
+    ]
+    queue = build_daily_queue(
+        today=TODAY,
+        due=[],
+        new=cards,
+        limits=QueueLimits(new_per_day=6, reviews_per_day=0),
+        new_done_today=0,
+        reviews_done_today=0,
+        user_id=7,
+    )
+    turns = topic_turns(["m2m", "sql", "js"], 7, TODAY)
+    by_id = {card.question_id: card.topic for card in cards}
+    topics = [by_id[item.question_id] for item in queue]
+    # Two rounds over the three topics in today's turn order, then m2m alone (others ran out).
+    assert topics == turns + turns
+    # Within a topic, bank order still holds.
+    m2m = [item.question_id for item in queue if by_id[item.question_id] == "m2m"]
+    assert m2m == [1, 2]
+
+
+def test_topic_turns_are_the_same_all_day_and_change_with_user_or_day() -> None:
+    topics = [f"t{i}" for i in range(12)]
+    assert topic_turns(topics, 1, TODAY) == topic_turns(reversed(topics), 1, TODAY)
+    assert sorted(topic_turns(topics, 1, TODAY)) == sorted(topics)
+    others = {tuple(topic_turns(topics, 1, TODAY + timedelta(days=d))) for d in range(1, 4)}
+    others |= {tuple(topic_turns(topics, u, TODAY)) for u in range(2, 5)}
+    assert len(others) > 1
+
+
+def test_interleave_drops_exhausted_topics_and_keeps_every_card() -> None:
+    cards = [new(1, topic="a"), new(2, topic="b"), new(3, topic="b", position=1)]
+    out = interleave_new(cards, 3, TODAY)
+    assert sorted(card.question_id for card in out) == [1, 2, 3]
+    assert [card.question_id for card in out][-1] == 3

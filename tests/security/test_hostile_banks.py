@@ -137,6 +137,10 @@ def test_hostile_text_is_shown_as_text_everywhere(app, world):
 
         topic_id = db.session.scalar(select(Topic.id).where(Topic.slug == "evil"))
     response = user.post_form("/quiz/start", {"topic": [str(topic_id)]})
+    # The user's daily quiz is open: the app asks first (the question names the topic).
+    assert response.headers["Location"].endswith(f"/quiz/switch?topic={topic_id}")
+    assert_no_active_content(user.get(response.headers["Location"]).get_data(as_text=True))
+    response = user.post_form("/quiz/start", {"topic": [str(topic_id)], "replace": "1"})
     assert response.status_code == 302
     session_url = response.headers["Location"]
     from tests.quiz.helpers import answer_data, next_item

@@ -17,3 +17,20 @@
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
 })();
+// Topic picker: "Select all" / "Select none" buttons, shown only when this script runs.
+(function () {
+  "use strict";
+  var bulk = document.querySelectorAll("[data-topic-bulk]");
+  Array.prototype.forEach.call(bulk, function (bar) {
+    var form = bar.closest("form");
+    if (!form) { return; }
+    bar.hidden = false;
+    bar.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-select]");
+      if (!button) { return; }
+      var ticked = button.getAttribute("data-select") === "all";
+      Array.prototype.forEach.call(form.querySelectorAll('input[type="checkbox"][name="topic"]'),
+        function (box) { box.checked = ticked; });
+    });
+  });
+})();
