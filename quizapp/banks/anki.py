@@ -226,7 +226,8 @@ def _note(
         return fields[index] if index is not None and index < len(fields) else ""
 
     notetype = column("notetype") or header.notetype
-    if "image occlusion" in notetype.lower():
+    # Image occlusion notes are cloze notes whose gaps are regions of an image.
+    if "image occlusion" in notetype.lower() or "{{c1::image-occlusion:" in "".join(fields):
         notes.skipped.append(
             Problem(
                 file,
@@ -321,6 +322,17 @@ def _dropped(notes: _Notes, file: str) -> list[Problem]:
             )
         )
     return out
+
+
+_ANKI_HEADER = re.compile(
+    r"#(separator|html|notetype|deck|tags|columns|(guid|notetype|deck|tags) column):"
+)
+
+
+def is_anki_import(text: str) -> bool:
+    """True when a file starts with Anki's import headers (``#separator:``, ``#html:``...):
+    a .csv written for Anki is read as an Anki export."""
+    return _ANKI_HEADER.match(text.lstrip("\ufeff")) is not None
 
 
 def first_note_fields(text: str) -> list[str]:

@@ -65,6 +65,9 @@ class _MarkdownCollector(HTMLParser):
             self.parts.append("\n- ")
         elif tag in ("td", "th"):
             self.parts.append(" ")
+        elif self.parts and self.parts[-1] == "\n- " and tag in _BLOCK_TAGS:
+            # <li><p>text: the text is the item's first line, not a line after an empty item.
+            pass
         elif tag == "div":
             # Anki and Moodle editors write each line of a field as a <div>.
             self._end_line()

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 
-from quizapp.banks.anki import FieldMap, read_anki
+from quizapp.banks.anki import FieldMap, is_anki_import, read_anki
 from quizapp.banks.csv_format import read_csv
 from quizapp.banks.decode import decode_bank
 from quizapp.banks.errors import SourceError
@@ -85,15 +85,17 @@ def parse_bank(
         return ParseResult(filename, None, [Problem(filename, None, None, message)])
     draft: Draft | None = None
     field_map = None
-    if fields:
-        try:
-            if chosen != "anki":
-                raise ValueError("choosing fields applies to Anki exports only")
-            field_map = FieldMap.parse(fields)
-        except ValueError as exc:
-            return ParseResult(filename, None, [Problem(filename, None, None, str(exc))])
     try:
         text = decode_bank(data)
+        if chosen == "csv" and is_anki_import(text):
+            chosen = "anki"  # a .csv written for Anki's importer, with its # headers
+        if fields:
+            if chosen != "anki":
+                raise SourceError("choosing fields applies to Anki exports only", None)
+            try:
+                field_map = FieldMap.parse(fields)
+            except ValueError as exc:
+                raise SourceError(str(exc), None) from exc
         if field_map is not None:
             draft = read_anki(text, filename, field_map)
         else:

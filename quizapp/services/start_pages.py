@@ -22,7 +22,9 @@ def topic_label(topic_ids: Collection[int] | None) -> str:
     if len(topic_ids) > MAX_NAMED_TOPICS:
         return f"the {len(topic_ids)} topics you chose"
     names = list(
-        db.session.scalars(select(Topic.name).where(Topic.id.in_(list(topic_ids))).order_by(Topic.id))
+        db.session.scalars(
+            select(Topic.name).where(Topic.id.in_(list(topic_ids))).order_by(Topic.id)
+        )
     )
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 

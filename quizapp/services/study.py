@@ -49,9 +49,7 @@ def new_allowance(user: User, today: date) -> int:
 
 
 def _limits(user: User, today: date) -> QueueLimits:
-    return QueueLimits(
-        new_per_day=new_allowance(user, today), reviews_per_day=user.reviews_per_day
-    )
+    return QueueLimits(new_per_day=new_allowance(user, today), reviews_per_day=user.reviews_per_day)
 
 
 def allow_more_new(user: User, more: int) -> None:

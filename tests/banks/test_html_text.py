@@ -31,6 +31,12 @@ def shown(markdown: str) -> str:
         ("1. not a list", "<p>1. not a list</p>"),
         ("[not](a link)", "<p>[not](a link)</p>"),
         ("<code>a*b*c</code>", "<p><code>a*b*c</code></p>"),
+        # A paragraph inside a list item is the item's text, not a line after an empty item.
+        (
+            "Two: <ol><li><p>one;</p></li><li><p>two.</p></li></ol>",
+            "<p>Two:</p> <ul> <li> <p>one;</p> </li> <li> <p>two.</p> </li> </ul>",
+        ),
+        ("<ul><li><div>x</div></li></ul>", "<ul> <li>x</li> </ul>"),
         # Links to the web survive; other schemes keep only their text.
         (
             'Listen at <a href="https://example.org/a b.mp3">this page</a>',

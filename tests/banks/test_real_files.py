@@ -28,7 +28,7 @@ GIFT_KINDS = ("single_choice", "multiple_choice", "true_false", "short_answer", 
 
 def parse(entry):  # type: ignore[no-untyped-def]
     path = REAL / entry["file"]
-    return parse_bank(path.read_bytes(), path.name, fmt=entry["format"])
+    return parse_bank(path.read_bytes(), path.name, fmt=entry["format"], fields=entry.get("fields"))
 
 
 def expected_units(entry) -> int:  # type: ignore[no-untyped-def]
@@ -126,3 +126,30 @@ def test_two_real_files_without_categories_import_side_by_side(app):
     for name in ("gift/rgmf_test4.txt", "gift/rgmf_test5.txt"):
         result = _one(name)
         load(app, result.bank)
+
+
+def test_right_answers_written_tilde_equals_in_a_real_gift_file():
+    result = _one("gift/gl02_EM-U5-p34-Voc.gift")  # ~=vegetarian, {~=high-fat ...
+    right = {q.key: [c.text for c in q.choices if c.correct] for q in result.bank.questions}
+    assert right == {
+        "em-u5-p34-voc1-1": ["vegetarian"],
+        "em-u5-p34-voc1-2": ["high-fat"],
+        "em-u5-p34-voc1-3": ["well-balanced"],
+        "em-u5-p34-voc1-4": ["vitamins"],
+        "em-u5-p34-voc1-5": ["low-salt"],
+    }
+    as_like = _one("gift/gl02_U3-p33-Gra-As_like.gift")
+    # {~=as~=like} marks both answers right: not a single-choice question, so it is skipped.
+    assert "u3-p33-gra-as-like-6-2" not in {q.key for q in as_like.bank.questions}
+    assert any("u3-p33-gra-as-like-6-2" in str(w) for w in as_like.warnings)
+    matching = next(q for q in as_like.bank.questions if q.type == "matching")
+    assert len(matching.pairs) == 8
+
+
+def test_one_card_per_cloze_number_in_a_real_anki_file():
+    result = _one("anki/itsl_05-resampling.csv")  # 7 notes using c1 and c2 -> 11 cards
+    keys = [q.key for q in result.bank.questions]
+    assert len(keys) == len(set(keys)) == 11
+    assert sum(key.endswith("-c2") for key in keys) == 4
+    for question in result.bank.questions:
+        assert "{{c" not in question.prompt  # every deletion is shown or blanked, never raw
