@@ -22,7 +22,7 @@ class UploadForm(FlaskForm):
     file = FileField("Bank file", validators=[FileRequired("Choose a file to upload.")])
     format = SelectField(
         "Format",
-        choices={"": "From the file extension", **{f: f.upper() for f in FORMATS}},
+        choices={"": "From the file (extension and content)", **{f: f.upper() for f in FORMATS}},
         default="",
     )
     strict = BooleanField(

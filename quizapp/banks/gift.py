@@ -505,6 +505,22 @@ def _no_explanations(state: _File) -> list[Problem]:
     return [Problem(state.name, first, None, message, "warning")]
 
 
+# An answer block as GIFT writes it: "{=", "{~", "{#", "{T}", "{FALSE", "{}" (essay)...
+_ANSWER_BLOCK = re.compile(r"\{\s*(?:[=~#]|T\s*[}#]|F\s*[}#]|TRUE\b|FALSE\b|\})")
+
+
+def looks_like_gift(text: str) -> bool:
+    """True for a .txt that is GIFT rather than an Anki export: Moodle saves GIFT as .txt.
+
+    Every note of an Anki export has a tab between its fields; GIFT uses tabs only to indent,
+    if at all. So a file with a GIFT answer block where most lines have no tab inside is GIFT.
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not line.startswith(("//", "#"))]
+    tabbed = sum("\t" in line for line in lines)
+    return tabbed * 2 < len(lines) and _ANSWER_BLOCK.search(text) is not None
+
+
 def read_gift(text: str, file: str) -> Draft:
     """Parse a GIFT file into a draft; blank lines separate questions."""
     state = _File(file, slug_from_filename(file), _default_topic(file))

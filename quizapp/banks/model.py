@@ -175,6 +175,7 @@ class ParseResult:
     file: str
     bank: Bank | None
     problems: list[Problem]
+    format: str | None = None  # the format the file was read as, once known
 
     @property
     def errors(self) -> list[Problem]:

@@ -10,7 +10,7 @@ from quizapp.banks.anki import FieldMap, is_anki_import, read_anki
 from quizapp.banks.csv_format import read_csv
 from quizapp.banks.decode import decode_bank
 from quizapp.banks.errors import SourceError
-from quizapp.banks.gift import read_gift
+from quizapp.banks.gift import looks_like_gift, read_gift
 from quizapp.banks.limits import MAX_PROBLEMS
 from quizapp.banks.model import ParseResult, Problem, Severity
 from quizapp.banks.native import read_native
@@ -67,11 +67,13 @@ def parse_bank(
 ) -> ParseResult:
     """Parse and validate one bank file; never raises for bad input.
 
-    The format comes from the extension unless ``fmt`` is given. With ``strict``, content that
-    would not be imported (skipped GIFT questions, removed media, ignored Anki fields) is an
-    error rather than a warning. ``bank`` is set only when there are no errors. ``filename``
-    is used in messages and to derive defaults; it is never opened. ``fields`` chooses which
-    fields of Anki notes are the prompt, answer and explanation (``FieldMap.parse``).
+    The format comes from the extension unless ``fmt`` is given; a .txt without Anki's
+    headers that reads as GIFT is GIFT, and a .csv with Anki's headers is an Anki export.
+    With ``strict``, content that would not be imported (skipped GIFT questions, removed
+    media, ignored Anki fields) is an error rather than a warning. ``bank`` is set only when
+    there are no errors. ``filename`` is used in messages and to derive defaults; it is never
+    opened. ``fields`` chooses which fields of Anki notes are the prompt, answer and
+    explanation (``FieldMap.parse``).
     """
     chosen = fmt if fmt is not None else format_for(filename)
     if chosen not in FORMATS:
@@ -89,6 +91,9 @@ def parse_bank(
         text = decode_bank(data)
         if chosen == "csv" and is_anki_import(text):
             chosen = "anki"  # a .csv written for Anki's importer, with its # headers
+        elif fmt is None and chosen == "anki" and not is_anki_import(text):
+            if looks_like_gift(text):
+                chosen = "gift"  # Moodle exports GIFT as .txt
         if fields:
             if chosen != "anki":
                 raise SourceError("choosing fields applies to Anki exports only", None)
@@ -114,4 +119,4 @@ def parse_bank(
     problems = _finish(problems, filename)
     failed = any(p.severity == "error" for p in problems)
     bank = draft.bank if draft is not None and not failed else None
-    return ParseResult(filename, bank, problems)
+    return ParseResult(filename, bank, problems, chosen)

@@ -11,7 +11,6 @@ from quizapp.banks import (
     MAX_BANK_BYTES,
     ParseResult,
     Problem,
-    format_for,
     parse_bank,
 )
 
@@ -51,6 +50,4 @@ def read_bank_file(
         return ParseResult(
             file=name, bank=None, problems=[Problem(name, None, None, f"unknown format {fmt!r}")]
         )
-    return parse_bank(
-        path.read_bytes(), name, fmt=fmt or format_for(name), strict=strict, fields=fields
-    )
+    return parse_bank(path.read_bytes(), name, fmt=fmt or None, strict=strict, fields=fields)

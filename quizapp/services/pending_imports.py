@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from quizapp.banks import ParseResult, Problem, format_for, parse_bank
+from quizapp.banks import ParseResult, Problem, parse_bank
 from quizapp.banks.anki import first_note_fields
 from quizapp.banks.decode import decode_bank
 from quizapp.banks.model import Question as ParsedQuestion
@@ -98,7 +98,7 @@ def stage_upload(
     """Parse an upload and, when valid, keep it for confirmation."""
     # The name is only displayed and used for the format; never as a path.
     shown_name = (filename or "upload").replace("/", "_").replace("\\", "_")[-255:]
-    fmt = fmt or format_for(shown_name)
+    fmt = fmt or None  # None: from the file's extension and content
     fields = "".join(fields.split())
     result = parse_bank(data, shown_name, fmt=fmt, strict=strict, fields=fields or None)
     if result.bank is None:
@@ -106,7 +106,7 @@ def stage_upload(
     pending = PendingImport(
         user_id=user.id,
         filename=shown_name,
-        format=fmt or "",
+        format=result.format or "",
         strict=strict,
         fields=fields,
         data=data,

@@ -153,3 +153,48 @@ def test_one_card_per_cloze_number_in_a_real_anki_file():
     assert sum(key.endswith("-c2") for key in keys) == 4
     for question in result.bank.questions:
         assert "{{c" not in question.prompt  # every deletion is shown or blanked, never raw
+
+
+def test_every_real_file_imports_into_one_database_without_topic_or_id_clashes(app):
+    """Made-up topics (GIFT's default category, Anki's "Default" deck) belong to their bank."""
+    from sqlalchemy import func, select
+
+    from quizapp.extensions import db
+    from quizapp.models import Bank, Question
+    from tests.factories import load
+
+    banks = [result.bank for result in map(parse, EXPECTED) if result.bank is not None]
+    for bank in banks:
+        load(app, bank)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Bank)) == len(banks)
+        stored = db.session.scalar(select(func.count()).select_from(Question))
+    assert stored == sum(len(bank.questions) for bank in banks)
+
+
+def test_the_preview_of_a_real_file_marks_only_the_full_credit_answer(app, admin_client):
+    from tests.admin.test_upload_preview import details
+    from tests.security.test_hostile_banks import upload
+
+    data = (REAL / "gift" / "moodle_examples.txt").read_bytes()
+    page = upload(admin_client, data, "moodle_examples.txt").get_data(as_text=True)
+    hometown = details(page, "jesus-hometown")
+    right = re.findall(r'class="choice correct">.*?<span class="prose">([^<]+)', hometown, re.S)
+    assert right == ["Nazareth"]
+    assert "Galilee" in hometown  # the partial-credit choices are shown, not marked right
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in EXPECTED if e["file"].endswith(".txt") and e["accepted_by_origin"]],
+    ids=lambda e: e["file"],
+)
+def test_a_txt_file_is_read_as_gift_or_anki_by_its_content(entry):
+    """Moodle saves GIFT as .txt and Anki exports notes as .txt: the upload needs no format."""
+    path = REAL / entry["file"]
+    guessed = parse_bank(path.read_bytes(), path.name, fields=entry.get("fields"))
+    told = parse(entry)
+    assert [p.message for p in guessed.problems] == [p.message for p in told.problems]
+    assert (guessed.bank is None) == (told.bank is None)
+    if told.bank is not None:
+        assert [q.key for q in guessed.bank.questions] == [q.key for q in told.bank.questions]
