@@ -5,23 +5,24 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app quizapp
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-E2E_STAMP := $(VENV)/.e2e-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml setup.py | cksum | cut -d' ' -f1)
+E2E_STAMP := $(VENV)/.e2e-installed-$(shell cat pyproject.toml setup.py | cksum | cut -d' ' -f1)
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml setup.py | cksum | cut -d' ' -f1)
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help venv run web scheduler setup test test-fast lint typecheck test-postgres bench bench-quick wrk load load-quick audit e2e clean
+.PHONY: help venv run web scheduler setup test test-fast lint typecheck test-postgres wheel-check bench bench-quick wrk load load-quick audit e2e clean
 
 help:
 	@echo "make run            serve the app on http://$(HOST):$(PORT) (with the scheduler)"
 	@echo "make test           lint, type-check and run the whole test suite (SQLite)"
 	@echo "make test-postgres  run the suite against PostgreSQL ($(PG_URL))"
+	@echo "make wheel-check    build the wheel, install it outside the checkout and serve a page"
 	@echo "make e2e            browser tests in headless Chromium"
 	@echo "make bench          benchmarks (one table)"
 	@echo "make audit          known vulnerabilities in the installed dependencies (pip-audit)"
 	@echo "make load           load test under gunicorn on SQLite and PostgreSQL (load-quick: 10 s)"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
@@ -64,6 +65,11 @@ test-fast: venv
 
 test-postgres: venv
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not e2e"
+
+# What is installed must run: the wheel in a fresh virtualenv in a temporary folder, migrated
+# and served by gunicorn (.ci/wheel_check.sh; needs the package index for the dependencies).
+wheel-check:
+	PYTHON=$(PYTHON) bash .ci/wheel_check.sh
 
 $(E2E_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,e2e]'
