@@ -61,7 +61,7 @@ def login() -> str | Response:
             _start_session(user, remember=form.remember.data)
             return redirect(_next_url())
         form.password.errors.append("Wrong email or password.")
-    status = 200 if request.method == "GET" else 422
+    status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form, next=request.args.get("next", "")), status
 
 
@@ -101,7 +101,7 @@ def settings() -> str | Response:
         )
         flash("Settings saved.", "success")
         return redirect(url_for("auth.settings"))
-    status = 200 if request.method == "GET" else 422
+    status = 422 if form.errors else 200
     return render_template("auth/settings.html", form=form), status
 
 
@@ -118,5 +118,5 @@ def password() -> str | Response:
             flash("Password changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.settings"))
         form.current.errors.append("That is not your current password.")
-    status = 200 if request.method == "GET" else 422
+    status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form), status
