@@ -36,13 +36,16 @@ setup: venv
 	$(FLASK) db upgrade
 	$(FLASK) banks import question_bank/ --quiet
 
-# One machine: the scheduler runs beside the web server; Ctrl+C stops both. In production run
-# one `flask --app quizapp scheduler run` process and any number of web workers.
+# One machine: gunicorn (one worker, so in-memory rate limits are exact without Redis) and the
+# scheduler beside it; Ctrl+C stops both, waiting at most 5 s for requests in flight. In
+# production run one `flask --app quizapp scheduler run` process and any number of web
+# workers. `make web` is Flask's debug server instead.
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT), with the job scheduler beside it"
 	@$(FLASK) scheduler run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; trap 'exit 130' INT TERM; \
-	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 4 --graceful-timeout 5 \
+		--access-logfile - 'quizapp:create_app()'
 
 scheduler: setup
 	$(FLASK) scheduler run
