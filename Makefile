@@ -57,7 +57,8 @@ lint: venv
 	$(BIN)/ruff check .
 
 typecheck: venv
-	$(BIN)/mypy --strict quizapp/scheduling quizapp/banks quizapp/rendering.py
+	$(BIN)/mypy --strict quizapp/scheduling quizapp/banks quizapp/rendering.py \
+		quizapp/spreadsheet.py
 
 # The browser tests need Chromium and the e2e extra; they run in `make e2e`.
 test: lint typecheck
