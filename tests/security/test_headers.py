@@ -49,7 +49,7 @@ def _error_requests(app, client, admin_client):
 
 @pytest.mark.parametrize("production", [False, True], ids=["development", "production"])
 def test_every_error_status_carries_the_headers(make_app, production):
-    extra = {"ENV_NAME": "production"} if production else {}
+    extra = {"ENV_NAME": "production", "TRUSTED_HOSTS": ["localhost"]} if production else {}
     app = make_app(TESTING=False, SECRET_KEY="k" * 48, **extra)
     client = make_client(app, https=production)
     make_user(app, "plain@example.com")
