@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from quizapp.auth import bp
+from quizapp.auth import bp, throttle
 from quizapp.auth.forms import LoginForm, PasswordForm, RegisterForm, SettingsForm
 from quizapp.extensions import limiter
 from quizapp.models import User
@@ -50,6 +50,15 @@ def register() -> str | Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10/minute;100/hour", methods=["POST"])
+# Per account, from every address together: only failures count, and a browser that has
+# logged in to the account before is exempt, so the owner cannot be locked out.
+@limiter.limit(
+    throttle.ACCOUNT_LIMIT,
+    methods=["POST"],
+    key_func=throttle.account_key,
+    deduct_when=throttle.failed_login,
+    exempt_when=throttle.known_device,
+)
 def login() -> str | Response:
     """Log in with email and password."""
     if current_user.is_authenticated:
@@ -59,7 +68,10 @@ def login() -> str | Response:
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            return redirect(_next_url())
+            response = redirect(_next_url())
+            throttle.remember_device(response)
+            return response
+        throttle.mark_failed()
         form.password.errors.append("Wrong email or password.")
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form, next=request.args.get("next", "")), status

@@ -75,8 +75,9 @@ def test_json_errors_are_json_with_the_headers(boom_app):
 def test_429_carries_the_headers(make_app):
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     client = make_client(app, addr=client_address())
-    for _ in range(10):
-        client.login("nobody@example.com")
+    for n in range(10):
+        # Another email each time: the per-address limit is the one reached.
+        client.login(f"nobody-{n}@example.com")
     for accept in (HTML, JSON):
         token = client.csrf_token()
         response = client.post(
