@@ -45,9 +45,12 @@ echo "-- install $(basename "$wheel") into a fresh virtualenv"
 
 # From here on everything runs in the temporary folder, far from the checkout.
 cd "$work/run"
+# Configured as the README's production steps say (SQLite instead of PostgreSQL).
 export DATABASE_URL="sqlite:///$work/run/quizapp.sqlite"
-export QUIZAPP_ENV=development SECRET_KEY="wheel-check-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-unset REDIS_URL PYTHONPATH
+export QUIZAPP_ENV=production TRUSTED_HOSTS=127.0.0.1
+SECRET_KEY=$("$py" -c 'import secrets; print(secrets.token_urlsafe(48))')
+export SECRET_KEY
+unset REDIS_URL PYTHONPATH TRUSTED_PROXIES
 package=$("$py" -c 'import quizapp; print(quizapp.__file__)')
 [[ $package == "$work/venv/"* ]] || fail "quizapp was imported from $package, not from the wheel"
 
