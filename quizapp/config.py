@@ -32,9 +32,10 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
-def _list(name: str) -> list[str]:
-    """A comma-separated environment variable as a list, blanks left out."""
-    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+def _names(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """Names given as a comma-separated string or as a list, blanks left out."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return [item.strip() for item in items if item.strip()]
 
 
 def database_url(instance_path: str) -> str:
@@ -86,7 +87,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         secret = _development_secret(instance_path)
     # Host names the site answers to; any other Host (or X-Forwarded-Host) header gets a 400,
     # so no link or redirect is ever built from a forged one. Unset means any host.
-    trusted_hosts = list(overrides.get("TRUSTED_HOSTS") or _list("TRUSTED_HOSTS")) or None
+    trusted_hosts = _names(overrides.get("TRUSTED_HOSTS", os.environ.get("TRUSTED_HOSTS"))) or None
     if production and not trusted_hosts:
         raise ConfigError(
             "TRUSTED_HOSTS must list the host names the site is served under in production "
@@ -131,4 +132,6 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     config.update(overrides)
+    # Overrides may give the hosts as a string, as the environment does.
+    config["TRUSTED_HOSTS"] = trusted_hosts
     return config

@@ -116,3 +116,10 @@ def test_trusted_hosts_are_read_from_the_environment(tmp_path, monkeypatch, valu
     monkeypatch.setenv("TRUSTED_HOSTS", value)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/h.sqlite")
     assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["TRUSTED_HOSTS"] == expected
+
+
+def test_trusted_hosts_given_by_the_test_config_win(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTED_HOSTS", "from-env.example")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/h.sqlite")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "TRUSTED_HOSTS": "a.example, b.example"})
+    assert app.config["TRUSTED_HOSTS"] == ["a.example", "b.example"]
