@@ -5,23 +5,24 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 FLASK := $(BIN)/flask --app quizapp
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-E2E_STAMP := $(VENV)/.e2e-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml setup.py | cksum | cut -d' ' -f1)
+E2E_STAMP := $(VENV)/.e2e-installed-$(shell cat pyproject.toml setup.py | cksum | cut -d' ' -f1)
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat pyproject.toml setup.py | cksum | cut -d' ' -f1)
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: help venv run web scheduler setup test test-fast lint typecheck test-postgres bench bench-quick wrk load load-quick audit e2e clean
+.PHONY: help venv run web scheduler setup test test-fast lint typecheck test-postgres wheel-check bench bench-quick wrk load load-quick audit e2e clean
 
 help:
 	@echo "make run            serve the app on http://$(HOST):$(PORT) (with the scheduler)"
 	@echo "make test           lint, type-check and run the whole test suite (SQLite)"
 	@echo "make test-postgres  run the suite against PostgreSQL ($(PG_URL))"
+	@echo "make wheel-check    build the wheel, install it outside the checkout and serve a page"
 	@echo "make e2e            browser tests in headless Chromium"
 	@echo "make bench          benchmarks (one table)"
 	@echo "make audit          known vulnerabilities in the installed dependencies (pip-audit)"
 	@echo "make load           load test under gunicorn on SQLite and PostgreSQL (load-quick: 10 s)"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
@@ -35,13 +36,16 @@ setup: venv
 	$(FLASK) db upgrade
 	$(FLASK) banks import question_bank/ --quiet
 
-# One machine: the scheduler runs beside the web server; Ctrl+C stops both. In production run
-# one `flask --app quizapp scheduler run` process and any number of web workers.
+# One machine: gunicorn (one worker, so in-memory rate limits are exact without Redis) and the
+# scheduler beside it; Ctrl+C stops both, waiting at most 5 s for requests in flight. In
+# production run one `flask --app quizapp scheduler run` process and any number of web
+# workers. `make web` is Flask's debug server instead.
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT), with the job scheduler beside it"
 	@$(FLASK) scheduler run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT; trap 'exit 130' INT TERM; \
-	$(FLASK) run --host $(HOST) --port $(PORT) --no-reload
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 1 --threads 4 --graceful-timeout 5 \
+		--access-logfile - 'quizapp:create_app()'
 
 scheduler: setup
 	$(FLASK) scheduler run
@@ -55,7 +59,8 @@ lint: venv
 # The whole package, then the pure core strictly.
 typecheck: venv
 	$(BIN)/mypy quizapp
-	$(BIN)/mypy --strict --follow-imports=silent quizapp/scheduling quizapp/banks quizapp/rendering.py quizapp/vocabulary.py
+	$(BIN)/mypy --strict --follow-imports=silent quizapp/scheduling quizapp/banks \
+		quizapp/rendering.py quizapp/vocabulary.py quizapp/spreadsheet.py
 
 # The browser tests need Chromium and the e2e extra; they run in `make e2e`.
 test: lint typecheck
@@ -66,6 +71,11 @@ test-fast: venv
 
 test-postgres: venv
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -m "not e2e"
+
+# What is installed must run: the wheel in a fresh virtualenv in a temporary folder, migrated
+# and served by gunicorn (.ci/wheel_check.sh; needs the package index for the dependencies).
+wheel-check:
+	PYTHON=$(PYTHON) bash .ci/wheel_check.sh
 
 $(E2E_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,e2e]'

@@ -72,6 +72,7 @@ def server_env(database_url: str, secret_key: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         SECRET_KEY=secret_key,
         QUIZAPP_ENV="production",
+        TRUSTED_HOSTS="127.0.0.1",
         RATELIMIT_ENABLED="false",
         LOG_LEVEL="WARNING",
         PYTHONPATH=str(REPO),

@@ -14,7 +14,18 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from quizapp.clock import SystemClock
 from quizapp.config import load_config
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+
+
+def resource_dir(name: str) -> Path:
+    """Return the `templates` or `migrations` folder: the installed package's, or the checkout's.
+
+    The wheel carries both inside the package (setup.py maps them there); a checkout and an
+    editable install keep them at the top level of the project.
+    """
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.is_dir() else PROJECT_ROOT / name
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,7 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=overrides.pop("INSTANCE_PATH", None),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(resource_dir("templates")),
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path, overrides))
@@ -60,7 +71,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
-        directory=str(PROJECT_ROOT / "migrations"),
+        directory=str(resource_dir("migrations")),
         render_as_batch=True,
         compare_type=True,
         render_item=render_migration_item,

@@ -32,6 +32,12 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _names(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """Names given as a comma-separated string or as a list, blanks left out."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return [item.strip() for item in items if item.strip()]
+
+
 def database_url(instance_path: str) -> str:
     """Return DATABASE_URL, defaulting to a SQLite file in the instance folder."""
     url = os.environ.get("DATABASE_URL", "").strip()
@@ -79,6 +85,15 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         )
     if not secret:
         secret = _development_secret(instance_path)
+    # Host names the site answers to; any other Host (or X-Forwarded-Host) header gets a 400,
+    # so no link or redirect is ever built from a forged one. Unset means any host.
+    trusted_hosts = _names(overrides.get("TRUSTED_HOSTS", os.environ.get("TRUSTED_HOSTS"))) or None
+    if production and not trusted_hosts:
+        raise ConfigError(
+            "TRUSTED_HOSTS must list the host names the site is served under in production "
+            "(comma-separated, e.g. TRUSTED_HOSTS=quiz.example.com; a leading dot allows "
+            "subdomains), so requests with a forged Host header are refused"
+        )
 
     config: dict[str, Any] = {
         "ENV_NAME": env,
@@ -98,6 +113,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "WTF_CSRF_TIME_LIMIT": None,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "TRUSTED_HOSTS": trusted_hosts,
         "REDIS_URL": os.environ.get("REDIS_URL", "").strip() or None,
         "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
         "BASE_URL": os.environ.get("BASE_URL", "").strip() or None,
@@ -116,4 +132,6 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
     config.update(overrides)
+    # Overrides may give the hosts as a string, as the environment does.
+    config["TRUSTED_HOSTS"] = trusted_hosts
     return config

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue, ResponseValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from quizapp.extensions import db, login_manager
 
@@ -98,6 +98,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> ResponseReturnValue:
         return render_error(400, "The form expired or was sent from elsewhere. Reload and retry.")
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        # A Host outside TRUSTED_HOSTS: Flask builds no URLs for such a request, so the page
+        # template (full of links) cannot render. A short plain answer says enough.
+        return "Bad request: unknown host.\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:

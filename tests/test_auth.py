@@ -290,3 +290,15 @@ def test_fresh_database_has_no_users(app):
 def test_make_user_helper(app):
     make_user(app, "x@example.com", timezone="Europe/Berlin")
     assert get_user(app, "x@example.com").timezone == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("url", ["/login", "/register"])
+def test_head_of_a_form_page_is_200_like_get(client, url):
+    """HEAD (curl -I, uptime checks) answers as GET does, not as a failed POST."""
+    assert client.get(url).status_code == 200
+    assert client.head(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/settings", "/settings/password"])
+def test_head_of_a_settings_page_is_200_like_get(auth_client, url):
+    assert auth_client.head(url).status_code == 200

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import select
 
 from quizapp.extensions import db
 from quizapp.models import User
+from quizapp.spreadsheet import FORMULA_STARTS
+from tests.banks.helpers import formula_bank
 from tests.factories import bank, load
 
 
@@ -114,3 +117,22 @@ def test_banks_import_fields_chooses_the_anki_prompt_answer_and_explanation(app,
             "たべる",
             "to eat",
         )
+
+
+def test_banks_export_csv_is_safe_in_spreadsheets_and_imports_unchanged(app, runner, tmp_path):
+    load(app, formula_bank())
+    out = tmp_path / "formulas.csv"
+    result = runner.invoke(args=["banks", "export", "example-python-basics", "--format", "csv",
+                                 "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    meta = [line for line in text.splitlines() if line.startswith("#")]
+    body = "".join(text.splitlines(True)[len(meta) :])
+    cells = [cell for line in meta for cell in re.split("[,;\t]", line)]
+    cells += [cell for row in csv.reader(io.StringIO(body)) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    assert "'=cmd|' /C calc'!A0" in cells
+    again = runner.invoke(args=["banks", "import", str(out)])
+    assert again.exit_code == 0, again.output
+    count = len(formula_bank().questions)
+    assert f"0 added, 0 updated, 0 retired, {count} unchanged" in again.output

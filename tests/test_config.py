@@ -28,6 +28,7 @@ def test_production_refuses_missing_or_weak_secret(tmp_path, monkeypatch, secret
 def test_production_accepts_strong_secret_and_sets_secure_cookies(tmp_path, monkeypatch):
     monkeypatch.setenv("QUIZAPP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("TRUSTED_HOSTS", "quiz.example.com")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -92,3 +93,33 @@ def test_security_headers_on_pages_and_errors(client):
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"]
+
+
+def test_production_refuses_to_start_without_trusted_hosts(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUIZAPP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    with pytest.raises(ConfigError, match="TRUSTED_HOSTS"):
+        create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("quiz.example.com", ["quiz.example.com"]),
+        (" quiz.example.com , .example.org ,", ["quiz.example.com", ".example.org"]),
+        ("", None),
+    ],
+)
+def test_trusted_hosts_are_read_from_the_environment(tmp_path, monkeypatch, value, expected):
+    monkeypatch.delenv("QUIZAPP_ENV", raising=False)
+    monkeypatch.setenv("TRUSTED_HOSTS", value)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/h.sqlite")
+    assert create_app({"INSTANCE_PATH": str(tmp_path)}).config["TRUSTED_HOSTS"] == expected
+
+
+def test_trusted_hosts_given_by_the_test_config_win(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTED_HOSTS", "from-env.example")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/h.sqlite")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "TRUSTED_HOSTS": "a.example, b.example"})
+    assert app.config["TRUSTED_HOSTS"] == ["a.example", "b.example"]

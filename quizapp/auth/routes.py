@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from quizapp.auth import bp
+from quizapp.auth import bp, throttle
 from quizapp.auth.forms import (
     ForgotForm,
     LoginForm,
@@ -66,6 +66,15 @@ def register() -> ResponseReturnValue:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10/minute;100/hour", methods=["POST"])
+# Per account, from every address together: only failures count, and a browser that has
+# logged in to the account before is exempt, so the owner cannot be locked out.
+@limiter.limit(
+    throttle.ACCOUNT_LIMIT,
+    methods=["POST"],
+    key_func=throttle.account_key,
+    deduct_when=throttle.failed_login,
+    exempt_when=throttle.known_device,
+)
 def login() -> ResponseReturnValue:
     """Log in with email and password."""
     if current_user.is_authenticated:
@@ -75,9 +84,12 @@ def login() -> ResponseReturnValue:
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            return redirect(_next_url())
+            response = redirect(_next_url())
+            throttle.remember_device(response)
+            return response
+        throttle.mark_failed()
         form.password.errors.append("Wrong email or password.")
-    status = 200 if request.method == "GET" else 422
+    status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form, next=request.args.get("next", "")), status
 
 
@@ -116,7 +128,7 @@ def settings() -> ResponseReturnValue:
         )
         flash("Settings saved.", "success")
         return redirect(url_for("auth.settings"))
-    status = 200 if request.method == "GET" else 422
+    status = 422 if form.errors else 200
     return render_template("auth/settings.html", form=form, zones=available_timezones()), status
 
 
@@ -133,7 +145,7 @@ def password() -> ResponseReturnValue:
             flash("Password changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.settings"))
         form.current.errors.append("That is not your current password.")
-    status = 200 if request.method == "GET" else 422
+    status = 422 if form.errors else 200
     return render_template("auth/password.html", form=form), status
 
 

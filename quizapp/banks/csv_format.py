@@ -30,6 +30,7 @@ from quizapp.banks.text import (
     title_from_filename,
 )
 from quizapp.banks.validate import Draft, too_many_questions
+from quizapp.spreadsheet import unprotect, unprotect_line
 
 COLUMNS = (
     "id",
@@ -154,6 +155,8 @@ def _read_meta_line(meta: _Meta, key: str, raw: str, line: int, file: str) -> No
         hint = f"did you mean '#{close[0]}:'?" if close else f"use one of: {', '.join(META_KEYS)}"
         fail(f"unknown metadata line '#{key}:' ({hint})")
         return
+    # Exports put a quote before text a spreadsheet would run as a formula; take it off.
+    raw = unprotect_line(raw)
     if key == "topic":
         parts = [clean_line(p) for p in split_items(raw, newlines=True)]
         if not parts or not parts[0]:
@@ -350,7 +353,8 @@ def read_csv(text: str, file: str) -> Draft:
         if header_problems:
             return Draft(None, problems + header_problems)
         for record in records:
-            fields = record.fields
+            # Exports put a quote before cells a spreadsheet would run as formulas.
+            fields = [unprotect(f) for f in record.fields]
             if not any(f.strip() for f in fields):
                 continue
             if len(questions) + len(problems) >= MAX_QUESTIONS:

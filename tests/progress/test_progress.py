@@ -13,6 +13,7 @@ from quizapp.extensions import db
 from quizapp.models import CardState, Question, Topic, User
 from quizapp.services import progress
 from quizapp.services.dashboard import current_streak
+from quizapp.spreadsheet import FORMULA_STARTS
 from tests.conftest import make_user
 from tests.factories import bank, load, question
 from tests.quiz.helpers import answer, card, next_item, reviews, start
@@ -270,3 +271,22 @@ def test_topics_not_started_are_grouped_apart_from_the_weakness_ranking(app, aut
     table, _, rest = page.partition("Not started yet (1 topic)")
     assert ">Studied</bdi>" in table and ">Untouched</bdi>" not in table
     assert ">Untouched</bdi>" in rest
+
+
+FORMULA_KEYS = ['=HYPERLINK("http://attacker.example")', "+1+1", "-2+3", "@SUM(1+1)"]
+
+
+def test_exports_start_no_cell_with_a_spreadsheet_formula(app, auth_client):
+    load(app, bank("formula-bank", [question(key, topic="signals") for key in FORMULA_KEYS]))
+    session_id = start(auth_client)
+    for _ in FORMULA_KEYS:
+        answer(auth_client, app, session_id, right=True)
+    for url in ("/progress/export/reviews.csv", "/progress/export/cards.csv"):
+        text = auth_client.get(url).get_data(as_text=True)
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert sorted(row["question_key"] for row in rows) == sorted("'" + k for k in FORMULA_KEYS)
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)], url
+        # Text is quoted, so a semicolon or tab inside cannot start a cell; numbers are not.
+        first_row = text.splitlines()[1]
+        assert first_row.startswith('"')

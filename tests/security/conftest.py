@@ -71,7 +71,9 @@ def limited_app(make_app: Any) -> Flask:
 @pytest.fixture
 def prod_app(make_app: Any) -> Flask:
     """An app configured as in production (secure cookies, HSTS), not in testing mode."""
-    return make_app(ENV_NAME="production", SECRET_KEY=LEAKY_SECRET, TESTING=False)
+    return make_app(
+        ENV_NAME="production", SECRET_KEY=LEAKY_SECRET, TRUSTED_HOSTS=["localhost"], TESTING=False
+    )
 
 
 @pytest.fixture

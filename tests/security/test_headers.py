@@ -49,7 +49,7 @@ def _error_requests(app, client, admin_client):
 
 @pytest.mark.parametrize("production", [False, True], ids=["development", "production"])
 def test_every_error_status_carries_the_headers(make_app, production):
-    extra = {"ENV_NAME": "production"} if production else {}
+    extra = {"ENV_NAME": "production", "TRUSTED_HOSTS": ["localhost"]} if production else {}
     app = make_app(TESTING=False, SECRET_KEY="k" * 48, **extra)
     client = make_client(app, https=production)
     make_user(app, "plain@example.com")
@@ -75,8 +75,9 @@ def test_json_errors_are_json_with_the_headers(boom_app):
 def test_429_carries_the_headers(make_app):
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
     client = make_client(app, addr=client_address())
-    for _ in range(10):
-        client.login("nobody@example.com")
+    for n in range(10):
+        # Another email each time: the per-address limit is the one reached.
+        client.login(f"nobody-{n}@example.com")
     for accept in (HTML, JSON):
         token = client.csrf_token()
         response = client.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -17,11 +18,16 @@ from tests.security.conftest import client_address, make_client
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-BAD_LOGIN = {"email": "nobody@example.com", "password": "wrong password"}
+
+
+def bad_login() -> dict[str, str]:
+    """A failed log-in for a new email each time, so only the per-address limit is tested
+    (tests/security/test_login_throttle.py tests the per-account one)."""
+    return {"email": f"nobody-{secrets.token_hex(6)}@example.com", "password": "wrong password"}
 
 
 def post_login(client, headers=None):
-    return client.post_form("/login", BAD_LOGIN, headers=headers or {})
+    return client.post_form("/login", bad_login(), headers=headers or {})
 
 
 def hit_until_limited(client, post, allowed: int) -> None:
@@ -155,7 +161,7 @@ def redis_url() -> str:
 
 # A second app instance in its own process, as another gunicorn worker would be.
 WORKER = """
-import json, os, sys
+import json, os, secrets, sys
 from quizapp import create_app
 from tests.conftest import QuizClient
 config = json.loads(os.environ["WORKER_CONFIG"])
@@ -164,7 +170,9 @@ app.test_client_class = QuizClient
 client = app.test_client()
 client.environ_base["REMOTE_ADDR"] = os.environ["WORKER_ADDR"]
 statuses = [
-    client.post_form("/login", {"email": "nobody@example.com", "password": "wrong"}).status_code
+    client.post_form(
+        "/login", {"email": f"n-{secrets.token_hex(6)}@example.com", "password": "wrong"}
+    ).status_code
     for _ in range(int(os.environ["WORKER_POSTS"]))
 ]
 print(json.dumps(statuses))
