@@ -90,10 +90,9 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Remember me")
 
 
-class PasswordForm(FlaskForm):
-    """Change the password; asks for the current one."""
+class ResetForm(FlaskForm):
+    """Choose a new password from a reset link."""
 
-    current = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField(
         "New password",
         validators=[
@@ -108,6 +107,12 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(
         "Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
+
+
+class PasswordForm(ResetForm):
+    """Change the password; asks for the current one as well."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])
 
 
 class SettingsForm(FlaskForm):
@@ -153,23 +158,4 @@ class ForgotForm(FlaskForm):
     email = EmailField(
         "Email",
         validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
-    )
-
-
-class ResetForm(FlaskForm):
-    """Choose a new password from a reset link."""
-
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=MAX_PASSWORD_LENGTH,
-                message=f"Use at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-        ],
-    )
-    confirm = PasswordField(
-        "Repeat new password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
