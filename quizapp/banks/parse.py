@@ -91,9 +91,10 @@ def parse_bank(
         text = decode_bank(data)
         if chosen == "csv" and is_anki_import(text):
             chosen = "anki"  # a .csv written for Anki's importer, with its # headers
-        elif fmt is None and chosen == "anki" and not is_anki_import(text):
-            if looks_like_gift(text):
-                chosen = "gift"  # Moodle exports GIFT as .txt
+        elif (
+            fmt is None and chosen == "anki" and not is_anki_import(text) and looks_like_gift(text)
+        ):
+            chosen = "gift"  # Moodle exports GIFT as .txt
         if fields:
             if chosen != "anki":
                 raise SourceError("choosing fields applies to Anki exports only", None)
