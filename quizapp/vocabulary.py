@@ -13,6 +13,7 @@ from typing import Final
 
 __all__ = [
     "ANSWER_MODES",
+    "CARD_ACTIONS",
     "CHOICE_TYPES",
     "Difficulty",
     "JobStatus",
@@ -35,6 +36,7 @@ class QuestionType(StrEnum):
     SHORT_ANSWER = "short_answer"
     MATCHING = "matching"
     NUMERICAL = "numerical"
+    EXPLAIN = "explain"
 
     @property
     def has_choices(self) -> bool:
@@ -44,7 +46,7 @@ class QuestionType(StrEnum):
     @property
     def self_graded(self) -> bool:
         """True when the user grades the answer (no automatic right/wrong)."""
-        return self is QuestionType.FLASHCARD
+        return self in (QuestionType.FLASHCARD, QuestionType.EXPLAIN)
 
 
 CHOICE_TYPES: Final = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE})
@@ -65,18 +67,24 @@ class ReviewMode(StrEnum):
     NEW = "new"  # first answer ever
     REASK = "reask"  # SM-2 rule 6: asked again later in the same session
     PRACTICE = "practice"  # practice on a card that is not due
+    MOCK = "mock"  # an answer in a mock interview to a card already studied
     RESET = "reset"  # not an answer: the user started the card over
+    REQUEUE = "requeue"  # not an answer: the user made the card due today (after a mock)
 
 
-# Answers, as opposed to resets: every statistic counts these only; session items have one
-# of these kinds, and an answer is logged with its item's kind as its mode.
-ANSWER_MODES: Final = frozenset(m for m in ReviewMode if m is not ReviewMode.RESET)
+# Rows of the review log that record a user's action on a card rather than an answer.
+CARD_ACTIONS: Final = frozenset({ReviewMode.RESET, ReviewMode.REQUEUE})
+# Answers, as opposed to card actions: every statistic counts these only; session items have
+# one of these kinds, and an answer is logged with its item's kind as its mode.
+ANSWER_MODES: Final = frozenset(m for m in ReviewMode if m not in CARD_ACTIONS)
 # Answers that are scheduled (not same-session re-asks): lapses and leeches use these.
 # Accuracy comes in two kinds, named the same on every page:
 # - first-try accuracy: right answers among the scheduled ones, i.e. each question's first
 #   answer of a sitting (re-asks of a question missed minutes ago are not counted);
 # - all-answers accuracy: right answers among every answer, re-asks included.
-SCHEDULED_MODES: Final = frozenset({ReviewMode.REVIEW, ReviewMode.NEW, ReviewMode.PRACTICE})
+SCHEDULED_MODES: Final = frozenset(
+    {ReviewMode.REVIEW, ReviewMode.NEW, ReviewMode.PRACTICE, ReviewMode.MOCK}
+)
 
 
 class SessionMode(StrEnum):
@@ -84,6 +92,7 @@ class SessionMode(StrEnum):
 
     DAILY = "daily"
     PRACTICE = "practice"
+    MOCK = "mock"  # a timed mock interview: no feedback until the end
 
 
 class JobStatus(StrEnum):

@@ -47,8 +47,11 @@ def test_every_question_type_has_a_grader_and_a_template(app):
 
 def test_mode_sets():
     assert ReviewMode.RESET not in ANSWER_MODES
+    assert ReviewMode.REQUEUE not in ANSWER_MODES
     assert SCHEDULED_MODES == ANSWER_MODES - {ReviewMode.REASK}
-    assert check_in("kind", ANSWER_MODES) == "kind IN ('new', 'practice', 'reask', 'review')"
+    assert (
+        check_in("kind", ANSWER_MODES) == "kind IN ('mock', 'new', 'practice', 'reask', 'review')"
+    )
 
 
 @pytest.fixture

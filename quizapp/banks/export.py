@@ -82,6 +82,8 @@ def _question_data(q: Question) -> dict[str, Any]:
         data["pairs"] = [_FlowMap(left=p.left, right=p.right) for p in q.pairs]
     if q.numbers:
         data["numbers"] = [_number_data(n) for n in q.numbers]
+    if q.key_points:
+        data["key_points"] = list(q.key_points)
     data["explanation"] = q.explanation
     if q.tags:
         data["tags"] = _FlowList(q.tags)
@@ -151,7 +153,7 @@ def dump_csv(bank: Bank) -> str:
     spreadsheets that split on those. read_csv() undoes the escaping. Raises ValueError
     for a bank holding question types the CSV layout has no columns for.
     """
-    unsupported = sorted({q.type for q in bank.questions if q.pairs or q.numbers})
+    unsupported = sorted({q.type for q in bank.questions if q.pairs or q.numbers or q.key_points})
     if unsupported:
         raise ValueError(
             f"the CSV layout cannot hold {' or '.join(unsupported)} questions; export as YAML"

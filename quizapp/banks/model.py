@@ -79,6 +79,7 @@ class Question:
     accepted: tuple[str, ...] = ()
     pairs: tuple[Pair, ...] = ()
     numbers: tuple[NumberRange, ...] = ()
+    key_points: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     source_article: str = ""
     source_section: str = ""
@@ -87,13 +88,15 @@ class Question:
 
     def content(self) -> dict[str, object]:
         """Return the question's content (everything but ``line``) as JSON-ready data."""
-        # Matching pairs and number ranges appear only when present, so that adding the two
-        # question types left every earlier question's content (and hash) as it was.
+        # Matching pairs, number ranges and key points appear only when present, so that adding
+        # their question types left every earlier question's content (and hash) as it was.
         extra: dict[str, object] = {}
         if self.pairs:
             extra["pairs"] = [{"left": p.left, "right": p.right} for p in self.pairs]
         if self.numbers:
             extra["numbers"] = [{"low": str(n.low), "high": str(n.high)} for n in self.numbers]
+        if self.key_points:
+            extra["key_points"] = list(self.key_points)
         return {
             "key": self.key,
             "topic": self.topic,

@@ -41,6 +41,7 @@ def _question(raw: dict[str, Any], line: int | None) -> Question:
             Pair(clean_line(p["left"]), clean_line(p["right"])) for p in raw.get("pairs", [])
         ),
         numbers=tuple(number_range(n) for n in raw.get("numbers", [])),
+        key_points=tuple(clean_line(p) for p in raw.get("key_points", [])),
         tags=tuple(clean_line(t) for t in raw.get("tags", [])),
         source_article=_text(source, "article"),
         source_section=_text(source, "section"),

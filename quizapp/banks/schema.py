@@ -24,6 +24,7 @@ _NOUNS = {
     "answers": "answer",
     "pairs": "pair",
     "numbers": "number",
+    "key_points": "key point",
     "tags": "tag",
 }
 _KINDS = {
@@ -42,6 +43,7 @@ _FORBIDDEN_HINTS = {
     "choices": "only single_choice and multiple_choice questions have choices",
     "pairs": "only matching questions have pairs",
     "numbers": "only numerical questions list numbers",
+    "key_points": "only explain questions list key points",
 }
 
 

@@ -202,9 +202,13 @@ def _answer_problems(q: Question) -> list[str]:
         out += _choice_problems(q)
     elif q.choices:
         out.append(f"{q.type} questions take no choices")
-    if q.type == "flashcard":
+    if q.type in ("flashcard", "explain"):
         if not isinstance(q.answer, str) or not q.answer.strip():
-            out.append("missing answer (a flashcard needs the text of its back)")
+            out.append(
+                "missing answer (a flashcard needs the text of its back)"
+                if q.type == "flashcard"
+                else "missing answer (an explain question needs its model answer)"
+            )
         else:
             out += _text_problems("answer", q.answer, limits.MAX_MARKDOWN, required=True)
     elif q.type == "true_false":
@@ -241,6 +245,33 @@ def _answer_problems(q: Question) -> list[str]:
         out += _number_problems(q)
     elif q.numbers:
         out.append(f"{q.type} questions take no numbers")
+    if q.type == "explain":
+        out += _key_point_problems(q)
+    elif q.key_points:
+        out.append(f"{q.type} questions take no key points")
+    return out
+
+
+def _key_point_problems(q: Question) -> list[str]:
+    count = len(q.key_points)
+    if not limits.MIN_KEY_POINTS <= count <= limits.MAX_KEY_POINTS:
+        return [
+            f"has {count} key points; an explain question needs "
+            f"{limits.MIN_KEY_POINTS} to {limits.MAX_KEY_POINTS}"
+        ]
+    out = []
+    for number, point in enumerate(q.key_points, start=1):
+        out += _text_problems(
+            f"key point {number}", point, limits.MAX_KEY_POINT_LENGTH, required=True, one_line=True
+        )
+        if point.strip() and len(point.strip()) < limits.MIN_KEY_POINT_LENGTH:
+            out.append(
+                f"key point {number} is too short ({shown(point)}); "
+                f"write at least {limits.MIN_KEY_POINT_LENGTH} characters"
+            )
+    repeated = [t for t, n in Counter(" ".join(p.split()).casefold() for p in q.key_points).items() if n > 1]
+    if repeated:
+        out.append(f"the key point {shown(repeated[0])} is listed twice")
     return out
 
 

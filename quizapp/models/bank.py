@@ -78,11 +78,13 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     prompt: Mapped[str] = mapped_column(Text)
     # Choice types: [{"text": ..., "correct": bool}, ...]; empty otherwise.
     choices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    # Flashcard: the answer text; true/false: a boolean; matching: [{"left", "right"}, ...];
+    # Flashcard: the answer text; explain: the model answer (Markdown); true/false: a boolean; matching: [{"left", "right"}, ...];
     # numerical: [{"low", "high"}, ...] with decimal strings; others: null.
     answer: Mapped[Any] = mapped_column(JSON, nullable=True)
     # Short answer: accepted answers.
     accepted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Explain: the key points an interviewer listens for, in bank order.
+    key_points: Mapped[list[str]] = mapped_column(JSON, default=list)
     explanation: Mapped[str] = mapped_column(Text, default="")
     difficulty: Mapped[str] = mapped_column(String(10))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -29,6 +30,10 @@ class StudySession(db.Model):  # type: ignore[name-defined,misc]
     topic_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Mock interviews: the server's deadline, and what the report compares against
+    # ({"minutes": 15, "readiness_before": {topic_id: percent}}).
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class StudySessionItem(db.Model):  # type: ignore[name-defined,misc]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -17,7 +25,7 @@ from wtforms.validators import (
 )
 
 from quizapp.models.flag import FLAG_REASONS
-from quizapp.scheduling.grading import MAX_TEXT_ANSWER, Submission
+from quizapp.scheduling.grading import MAX_EXPLAIN_TEXT, MAX_TEXT_ANSWER, Submission
 from quizapp.scheduling.sm2 import MAX_GRADE, MIN_GRADE
 from quizapp.services.study import MAX_EXTRA_NEW
 from quizapp.vocabulary import QuestionType
@@ -26,15 +34,17 @@ NOT_A_CHOICE = "That choice is not one of this question's choices."
 GRADE_RANGE = f"Choose a grade from {MIN_GRADE} to {MAX_GRADE}."
 
 # The fields that carry the answer to each question type; the others are not read.
-ANSWER_FIELDS: dict[QuestionType, str] = {
-    QuestionType.FLASHCARD: "grade",
-    QuestionType.SINGLE_CHOICE: "choice",
-    QuestionType.MULTIPLE_CHOICE: "choice",
-    QuestionType.TRUE_FALSE: "truth",
-    QuestionType.SHORT_ANSWER: "text",
-    QuestionType.NUMERICAL: "text",
-    QuestionType.MATCHING: "match",
+ANSWER_FIELDS: dict[QuestionType, tuple[str, ...]] = {
+    QuestionType.FLASHCARD: ("grade",),
+    QuestionType.SINGLE_CHOICE: ("choice",),
+    QuestionType.MULTIPLE_CHOICE: ("choice",),
+    QuestionType.TRUE_FALSE: ("truth",),
+    QuestionType.SHORT_ANSWER: ("text",),
+    QuestionType.NUMERICAL: ("text",),
+    QuestionType.MATCHING: ("match",),
+    QuestionType.EXPLAIN: ("points", "hesitant", "notes"),
 }
+_ALL_ANSWER_FIELDS = frozenset(name for names in ANSWER_FIELDS.values() for name in names)
 
 
 def _whole_number(raw: str, *, signed: bool = False) -> int:
@@ -139,19 +149,31 @@ class AnswerForm(FlaskForm):
     match = MatchesField("Your matches")
     truth = StringField(validators=[DataRequired("Choose true or false.")])
     grade = WholeNumberField(message=GRADE_RANGE)
+    # Explain: the key points covered (none is a valid answer), fluency, the user's own words.
+    points = PicksField("Key points you covered")
+    hesitant = BooleanField("I hesitated or needed several tries")
+    notes = TextAreaField(
+        "Your answer (type it, or say it aloud and note a few words)",
+        validators=[Optional(), Length(max=MAX_EXPLAIN_TEXT)],
+    )
 
     def __init__(self, question_type: QuestionType, choice_count: int = 0, **kwargs: Any) -> None:
-        """The answer form for one question: the other types' fields are dropped."""
+        """The answer form for one question: the other types' fields are dropped.
+
+        ``choice_count`` is how many choices, matching options or key points it offers.
+        """
         super().__init__(**kwargs)
         kept = ANSWER_FIELDS[question_type]
-        for name in set(ANSWER_FIELDS.values()) - {kept}:
+        for name in _ALL_ANSWER_FIELDS - set(kept):
             delattr(self, name)
         self.question_type = question_type
-        if kept == "choice":
+        if "choice" in kept:
             self.choice.choice_count = choice_count
             self.choice.single = question_type == QuestionType.SINGLE_CHOICE
-        if kept == "match":
+        if "match" in kept:
             self.match.option_count = choice_count
+        if "points" in kept:
+            self.points.choice_count = choice_count
 
     def validate_choice(self, field: PicksField) -> None:
         """At least one pick."""
@@ -176,7 +198,7 @@ class AnswerForm(FlaskForm):
 
     def submission(self) -> Submission:
         """The parsed answer, for the grader (call after ``validate_on_submit``)."""
-        match ANSWER_FIELDS[self.question_type]:
+        match ANSWER_FIELDS[self.question_type][0]:
             case "grade":
                 return Submission(grade=self.grade.data)
             case "choice":
@@ -185,6 +207,12 @@ class AnswerForm(FlaskForm):
                 return Submission(truth=self.truth.data.strip().lower() == "true")
             case "match":
                 return Submission(matches=tuple(self.match.data or ()))
+            case "points":
+                return Submission(
+                    points=tuple(self.points.data or ()),
+                    hesitant=bool(self.hesitant.data),
+                    text=self.notes.data,
+                )
             case _:
                 return Submission(text=self.text.data)
 

@@ -182,8 +182,9 @@ def _question(
 
 
 def _option_count(page: quiz_pages.QuestionPage) -> int:
-    """How many choices (or matching options) the question offers."""
-    return len(page.choices) or len(page.match_options)
+    """How many choices (or matching options, or key points) the question offers."""
+    key_points = page.question.key_points if page.question is not None else []
+    return len(page.choices) or len(page.match_options) or len(key_points)
 
 
 def _feedback(page: quiz_pages.FeedbackPage, status: int = 200) -> tuple[str, int]:

@@ -7,11 +7,15 @@ how each kind of answer changes it:
   ``sm2.review``; the due day is the study day plus the interval, brought into the final days
   before the interview date when one is set (``practice.cap_due_for_interview``).
 - ``reask``: SM-2 rule 6's same-day repeats change nothing but the review count.
-- ``practice``: ``practice.practice_review``; a failure resets the card and makes it due
-  tomorrow, a success leaves the schedule alone.
+- ``practice`` and ``mock``: ``practice.practice_review``; a failure resets the card and makes
+  it due tomorrow, a success leaves the schedule alone. A mock interview answers early and
+  without feedback, so it must not push a card further out; a forgotten card is still a lapse.
 - ``reset``: not an answer but the user's "start this question over" (for leeches): SM-2 goes
   back to a new card's state (n = 0, EF 2.5, interval 0), due today; lapses and the review
   count are kept. It is logged like an answer so the log still explains every card state.
+- ``requeue``: not an answer either but the user's "add what I missed to today's reviews"
+  after a mock interview: the card becomes due today; nothing else changes. A card never
+  answered starts in a new card's state, due today.
 
 A lapse is a failed answer (grade below 3) to a card that had been answered before, in any
 mode but ``reask``; a card's first answer failing is not a lapse, since nothing was forgotten.
@@ -80,12 +84,14 @@ def apply_answer(
         raise ValueError(f"unknown answer kind {kind!r}")
     if kind == ReviewMode.RESET:
         return replace(CardSnapshot.new(today), lapses=card.lapses, review_count=card.review_count)
+    if kind == ReviewMode.REQUEUE:
+        return replace(card, due_day=min(card.due_day, today))
     counted = replace(card, review_count=card.review_count + 1)
     if kind == ReviewMode.REASK:
         return counted
     lapsed = is_failure(q) and card.review_count > 0
     lapses = card.lapses + (1 if lapsed else 0)
-    if kind == ReviewMode.PRACTICE:
+    if kind in (ReviewMode.PRACTICE, ReviewMode.MOCK):
         if not is_failure(q):
             return counted
         state = practice_review(card.sm2, q, max_interval_days=max_interval_days)

@@ -41,9 +41,24 @@ Checking answers:
   single-choice answer is exactly one pick, and every pick must be one of the choices.
 - True/false answers are right when they equal the key.
 - Flashcards are self-graded: the user's 0-5 grade is the grade, and 3 or more counts as right.
+  Explain questions are self-graded too, through the table below.
 - Matching: every left-hand item needs a pick. All pairs right is right and graded like any
   right answer (4, or 5 within the time threshold); otherwise it is wrong, graded 2 ("almost")
   when at least half the pairs are right and 1 below that.
+- Explain: the user answers in their own words (typed or aloud), then reveals the model
+  answer, ticks the key points they covered and says whether it came out fluently. The grade
+  comes from ``EXPLAIN_GRADES``:
+
+  ====================================  ======  ========
+  key points covered                    fluent  hesitant
+  ====================================  ======  ========
+  all                                   5       4
+  at least half (not all)               4       3
+  fewer than half, at least one         2       2
+  none                                  1       1
+  ====================================  ======  ========
+
+  Grades of 3 and above are right. Ticking nothing is a valid answer (grade 1), not an error.
 - Numerical: the response is a number (``3.14``, ``-2``, ``1e3``; a comma works as the decimal
   point, ``3,14``, when there is no dot); right when it lies inside one of the accepted ranges,
   ends included.
@@ -57,12 +72,14 @@ The automatic grade (``auto_grade``):
 
 The threshold is a base time by question type (true/false 8 s, single choice 15 s, multiple
 choice 25 s, short answer 20 s, numerical 20 s, matching 30 s) times a difficulty factor
-(easy 1, medium 1.5, hard 2), rounded up. Flashcards have no threshold: the user grades them
-directly.
+(easy 1, medium 1.5, hard 2), rounded up. Flashcards and explain questions have no threshold: their grade
+comes from the user's own rating. ``guide_seconds`` is the soft time a mock interview suggests
+per question: an explain question 60 s times the difficulty factor, any other type twice its
+threshold.
 
 After seeing the feedback a user may change the automatic grade within
-``allowed_adjustments``: a right answer to 3, 4 or 5, a wrong one to 1 or 2, and a flashcard
-(no automatic verdict, ``correct=None``) to any grade from 0 to 5.
+``allowed_adjustments``: a right answer to 3, 4 or 5, a wrong one to 1 or 2, and a
+self-graded answer (flashcard, explain) to any grade from 0 to 5.
 
 ``validate_grade`` is the one grade check, shared with ``sm2``.
 """
@@ -75,6 +92,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from fractions import Fraction
 from typing import Final
 
@@ -84,6 +102,8 @@ from quizapp.vocabulary import Difficulty, QuestionType
 __all__ = [
     "ADJUSTMENT_LABELS",
     "GRADERS",
+    "EXPLAIN_GRADES",
+    "MAX_EXPLAIN_TEXT",
     "MAX_TEXT_ANSWER",
     "AnswerKey",
     "Checked",
@@ -97,12 +117,16 @@ __all__ = [
     "compact_answer",
     "fast_threshold_seconds",
     "grade_submission",
+    "guide_seconds",
     "normalize_answer",
     "short_answer_correct",
     "validate_grade",
 ]
 
 MAX_TEXT_ANSWER: Final = 500
+# An explain answer is a few sentences in the user's words; it is kept for them, not graded.
+MAX_EXPLAIN_TEXT: Final = 4000
+_EXPLAIN_GUIDE_SECONDS: Final = 60
 
 _BASE_SECONDS: Final[Mapping[QuestionType, int]] = {
     QuestionType.TRUE_FALSE: 8,
@@ -155,6 +179,8 @@ class AnswerKey:
     options: int = 0  # how many right-hand options there are (distractors included)
     # Numerical: the accepted (low, high) ranges, ends included.
     ranges: tuple[tuple[Decimal, Decimal], ...] = ()
+    # Explain: how many key points the model answer has.
+    point_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +192,8 @@ class Submission:
     text: str | None = None
     truth: bool | None = None
     matches: tuple[int | None, ...] = ()  # per left-hand item; None when left unanswered
+    points: tuple[int, ...] = ()  # explain: the key points the user says they covered
+    hesitant: bool = False  # explain: the answer did not come out fluently
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +410,54 @@ def grade_numerical(key: AnswerKey, given: Submission) -> Checked:
     return Checked(any(low <= value <= high for low, high in key.ranges), {"number": text})
 
 
+class Coverage(StrEnum):
+    """How many of an explain question's key points an answer covered."""
+
+    ALL = "all"
+    HALF = "at least half"
+    SOME = "fewer than half"
+    NONE = "none"
+
+    @classmethod
+    def of(cls, covered: int, total: int) -> Coverage:
+        """The coverage of ``covered`` points out of ``total``."""
+        if covered >= total:
+            return cls.ALL
+        if 2 * covered >= total:
+            return cls.HALF
+        return cls.SOME if covered else cls.NONE
+
+
+# (coverage, hesitant) -> grade: the table in the module docstring.
+EXPLAIN_GRADES: Final[Mapping[tuple[Coverage, bool], int]] = {
+    (Coverage.ALL, False): _GRADE_FAST,
+    (Coverage.ALL, True): _GRADE_RIGHT,
+    (Coverage.HALF, False): _GRADE_RIGHT,
+    (Coverage.HALF, True): _GRADE_STRUGGLED,
+    (Coverage.SOME, False): _GRADE_ALMOST,
+    (Coverage.SOME, True): _GRADE_ALMOST,
+    (Coverage.NONE, False): _GRADE_WRONG,
+    (Coverage.NONE, True): _GRADE_WRONG,
+}
+
+
+def grade_explain(key: AnswerKey, given: Submission) -> Checked:
+    """Key points ticked and a fluency rating, graded by ``EXPLAIN_GRADES``."""
+    if key.point_count < 1:
+        raise InvalidSubmission("This question has no key points to tick.")
+    if any(not 0 <= p < key.point_count for p in given.points):
+        raise InvalidSubmission("That key point is not one of this question's key points.")
+    text = (given.text or "").strip()
+    if len(text) > MAX_EXPLAIN_TEXT:
+        raise InvalidSubmission(f"Answers are at most {MAX_EXPLAIN_TEXT} characters.")
+    points = sorted(set(given.points))
+    grade = EXPLAIN_GRADES[Coverage.of(len(points), key.point_count), given.hesitant]
+    logged: dict[str, object] = {"points": points, "hesitant": given.hesitant}
+    if text:
+        logged["text"] = text
+    return Checked(grade >= PASSING_GRADE, logged, self_grade=grade)
+
+
 Grader = Callable[[AnswerKey, Submission], Checked]
 
 GRADERS: Final[Mapping[QuestionType, Grader]] = {
@@ -392,6 +468,7 @@ GRADERS: Final[Mapping[QuestionType, Grader]] = {
     QuestionType.SHORT_ANSWER: grade_short_answer,
     QuestionType.MATCHING: grade_matching,
     QuestionType.NUMERICAL: grade_numerical,
+    QuestionType.EXPLAIN: grade_explain,
 }
 
 
@@ -417,6 +494,13 @@ def fast_threshold_seconds(question_type: str, difficulty: str) -> int:
         _BASE_SECONDS[QuestionType(question_type)] * _DIFFICULTY_FACTOR[Difficulty(difficulty)]
     )
     return math.ceil(seconds)
+
+
+def guide_seconds(question_type: QuestionType, difficulty: Difficulty) -> int:
+    """The soft time a mock interview suggests for one question (module docstring)."""
+    if question_type in (QuestionType.EXPLAIN, QuestionType.FLASHCARD):
+        return math.ceil(_EXPLAIN_GUIDE_SECONDS * _DIFFICULTY_FACTOR[difficulty])
+    return 2 * fast_threshold_seconds(question_type, difficulty)
 
 
 def auto_grade(

@@ -46,6 +46,7 @@ def load_bank(slug: str) -> ParsedBank | None:
                 accepted=tuple(q.accepted),
                 pairs=q.matching_pairs(),
                 numbers=q.number_ranges(),
+                key_points=tuple(q.key_points),
                 tags=tuple(q.tags),
                 source_article=q.source_article,
                 source_section=q.source_section,

@@ -71,6 +71,7 @@ def _question_values(parsed: ParsedQuestion) -> dict[str, Any]:
         "choices": [{"text": c.text, "correct": c.correct} for c in parsed.choices],
         "answer": stored_answer(parsed),
         "accepted": list(parsed.accepted),
+        "key_points": list(parsed.key_points),
         "explanation": parsed.explanation,
         "difficulty": parsed.difficulty,
         "tags": list(parsed.tags),

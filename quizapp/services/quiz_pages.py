@@ -94,13 +94,13 @@ def _number(value: Decimal) -> str:
 
 
 def expected_answer(question: Question) -> str | None:
-    """The expected answer as text for true/false and short answers (Markdown for flashcards)."""
+    """The expected answer as text (Markdown for flashcards and explain's model answer)."""
     match QuestionType(question.type):
         case QuestionType.TRUE_FALSE:
             return "True" if question.answer else "False"
         case QuestionType.SHORT_ANSWER:
             return " / ".join(question.accepted)
-        case QuestionType.FLASHCARD:
+        case QuestionType.FLASHCARD | QuestionType.EXPLAIN:
             return str(question.answer)
         case QuestionType.NUMERICAL:
             return " or ".join(

@@ -75,6 +75,7 @@ def answer_key(question: Question) -> AnswerKey:
         matches=tuple(i for i, pair in enumerate(pairs) if pair.left),
         options=len(pairs),
         ranges=tuple((r.low, r.high) for r in question.number_ranges()),
+        point_count=len(question.key_points),
     )
 
 

@@ -118,7 +118,7 @@ def test_model_names_match_the_brief() -> None:
 
     assert QUESTION_TYPES == (
         "flashcard", "single_choice", "multiple_choice", "true_false", "short_answer",
-        "matching", "numerical",
+        "matching", "numerical", "explain",
     )  # fmt: skip
     assert DIFFICULTIES == ("easy", "medium", "hard")
     assert [f.name for f in dataclasses.fields(Bank)] == [

@@ -142,7 +142,10 @@ def test_fast_threshold_rejects(question_type: str, difficulty: str) -> None:
 
 
 def test_question_types() -> None:
-    assert {t for t in QuestionType if t.self_graded} == {QuestionType.FLASHCARD}
+    assert {t for t in QuestionType if t.self_graded} == {
+        QuestionType.FLASHCARD,
+        QuestionType.EXPLAIN,
+    }
     for question_type in QuestionType:
         if not question_type.self_graded:
             assert fast_threshold_seconds(question_type, "easy") > 0
@@ -323,3 +326,70 @@ def test_adjusted_verdict(question_type, before, grade, after) -> None:
 def test_adjusted_verdict_refuses_other_grades(question_type, before, grade) -> None:
     with pytest.raises(InvalidSubmission):
         adjusted_verdict(question_type, before, grade)
+
+
+def _explain(points: int = 4) -> AnswerKey:
+    return AnswerKey(type=QuestionType.EXPLAIN, difficulty=Difficulty.MEDIUM, point_count=points)
+
+
+@pytest.mark.parametrize(
+    ("total", "ticked", "hesitant", "grade"),
+    [
+        # The documented table: all points fluent 5, hesitant 4; at least half 4 / 3;
+        # fewer than half but some 2; none 1.
+        (4, (0, 1, 2, 3), False, 5),
+        (4, (0, 1, 2, 3), True, 4),
+        (4, (0, 1, 2), False, 4),
+        (4, (1, 3), False, 4),
+        (4, (1, 3), True, 3),
+        (5, (0, 1), False, 2),
+        (5, (4,), True, 2),
+        (4, (), False, 1),
+        (4, (), True, 1),
+        (2, (1,), False, 4),
+        (2, (0, 1), True, 4),
+        (6, (0, 1, 2), True, 3),
+        (6, (5, 5, 5, 5), False, 2),  # a repeated tick counts once
+    ],
+)
+def test_explain_grade_table(
+    total: int, ticked: tuple[int, ...], hesitant: bool, grade: int
+) -> None:
+    verdict = grade_submission(
+        _explain(total), Submission(points=ticked, hesitant=hesitant, text=" my words "), 1.0
+    )
+    assert verdict.grade == grade
+    assert verdict.correct is (grade >= 3)
+    assert verdict.logged == {
+        "points": sorted(set(ticked)),
+        "hesitant": hesitant,
+        "text": "my words",
+    }
+
+
+def test_explain_rejects_unknown_points_and_long_text() -> None:
+    with pytest.raises(InvalidSubmission, match="not one of this question's key points"):
+        grade_submission(_explain(3), Submission(points=(3,)), None)
+    with pytest.raises(InvalidSubmission, match="at most 4000"):
+        grade_submission(_explain(3), Submission(points=(0,), text="x" * 4001), None)
+    # No typed words is fine: the answer may have been said aloud.
+    assert "text" not in grade_submission(_explain(3), Submission(points=(0,)), None).logged
+
+
+def test_explain_adjustments_are_any_grade() -> None:
+    assert allowed_adjustments(QuestionType.EXPLAIN, False) == (0, 1, 2, 3, 4, 5)
+
+
+@pytest.mark.parametrize(
+    ("question_type", "difficulty", "seconds"),
+    [
+        ("explain", "easy", 60),
+        ("explain", "medium", 90),
+        ("explain", "hard", 120),
+        ("flashcard", "hard", 120),
+        ("true_false", "easy", 16),
+        ("short_answer", "medium", 60),
+    ],
+)
+def test_guide_seconds(question_type: str, difficulty: str, seconds: int) -> None:
+    assert grading.guide_seconds(QuestionType(question_type), Difficulty(difficulty)) == seconds
