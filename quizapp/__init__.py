@@ -101,10 +101,11 @@ def _declare_read_only_requests(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from quizapp import admin, auth, progress, quiz, reminders
+    from quizapp import admin, auth, mock, progress, quiz, reminders
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(quiz.bp)
+    app.register_blueprint(mock.bp)
     app.register_blueprint(progress.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(reminders.bp)

@@ -91,3 +91,39 @@ def heatmap(counts: dict[date, int], today: date, *, days: int = 365, title: str
         f'aria-label="{escape(desc)}">'
         f"<title>{escape(title)}</title>{''.join(parts)}</svg>"
     )
+
+
+def percent_trend(points: Sequence[tuple[str, int]], *, title: str, chart_id: str) -> Markup:
+    """A line of percentages (0-100) in order, one labelled dot per point."""
+    width, height, pad_left, pad_bottom, pad_top = 600, 160, 34, 22, 10
+    plot_h = height - pad_bottom - pad_top
+    slot = (width - pad_left) / max(len(points), 1)
+    coords = [
+        (pad_left + (i + 0.5) * slot, pad_top + plot_h * (1 - min(100, max(0, v)) / 100))
+        for i, (_, v) in enumerate(points)
+    ]
+    parts = [
+        f'<line class="axis" x1="{pad_left}" y1="{pad_top + plot_h}" x2="{width}" '
+        f'y2="{pad_top + plot_h}"/>'
+        f'<text x="0" y="{pad_top + 8}">100%</text><text x="0" y="{pad_top + plot_h}">0%</text>'
+    ]
+    if len(coords) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        parts.append(f'<polyline class="trend" fill="none" points="{path}"/>')
+    for (label, value), (x, y) in zip(points, coords, strict=True):
+        parts.append(
+            f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="4">'
+            f"<title>{escape(label)}: {value}%</title></circle>"
+        )
+    values = [v for _, v in points]
+    desc = f"{title}: {len(values)} point{'s' if len(values) != 1 else ''}" + (
+        f", from {values[0]}% to {values[-1]}%, best {max(values)}%." if values else "."
+    )
+    # Every interpolated text went through escape(); the rest are numbers.
+    return Markup(  # noqa: S704
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-t {chart_id}-d">'
+        f'<title id="{chart_id}-t">{escape(title)}</title>'
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>'
+        f"{''.join(parts)}</svg>"
+    )

@@ -19,11 +19,11 @@ from flask import (
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from quizapp.charts import bar_chart, heatmap
+from quizapp.charts import bar_chart, heatmap, percent_trend
 from quizapp.forms import EmptyForm
 from quizapp.progress import bp
 from quizapp.security import parse_ids
-from quizapp.services import practice, progress, reviews, study
+from quizapp.services import mock_interviews, practice, progress, reviews, study
 from quizapp.spreadsheet import protect
 
 SORT_KEYS = {
@@ -58,6 +58,7 @@ def overview() -> str:
     unseen = sorted((r for r in rows if not r.seen), key=lambda r: r.name.lower())
     per_day = progress.reviews_per_day(current_user, today)
     upcoming = progress.forecast(current_user, today)
+    mocks = mock_interviews.history(current_user)
     return render_template(
         "progress/overview.html",
         today=today,
@@ -75,6 +76,14 @@ def overview() -> str:
         ),
         forecast=upcoming,
         per_day_total=sum(per_day.values()),
+        mocks=mocks,
+        mock_chart=percent_trend(
+            [(m.started_at.strftime("%b %d %H:%M"), m.score) for m in mocks],
+            title="Mock interview scores, oldest first",
+            chart_id="mock-trend",
+        )
+        if mocks
+        else None,
     )
 
 

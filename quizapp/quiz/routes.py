@@ -10,6 +10,7 @@ from quizapp.extensions import limiter
 from quizapp.forms import EmptyForm
 from quizapp.quiz import bp
 from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, MoreNewForm, TopicsForm
+from quizapp.quiz.pages import option_count, render_question, time_up
 from quizapp.scheduling.grading import ADJUSTMENT_LABELS
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
 from quizapp.security import is_safe_next, parse_ids, parse_number
@@ -24,6 +25,7 @@ from quizapp.services import (
     study,
     topics,
 )
+from quizapp.vocabulary import SessionMode
 
 
 @bp.route("/")
@@ -152,39 +154,11 @@ def session_view(session_id: int) -> str | Response | tuple[str, int]:
     page = quiz_pages.question_page(current_user, session_id)
     if page is None:
         abort(404)
+    if page.session.mode == SessionMode.MOCK:
+        return redirect(url_for("mock.view", session_id=session_id))
     if page.item is None:
         return redirect(url_for("quiz.summary", session_id=session_id))
-    return _question(page)
-
-
-def _question(
-    page: quiz_pages.QuestionPage,
-    form: AnswerForm | None = None,
-    error: str | None = None,
-    status: int = 200,
-) -> tuple[str, int]:
-    """The question page; after a refused answer, with the messages beside the inputs."""
-    if page.question_type is None:
-        abort(404)
-    if form is None:
-        form = AnswerForm(page.question_type, _option_count(page), formdata=None)
-    # The form always carries the card version the page shows.
-    form.version.data = page.card_version
-    html = render_template(
-        "quiz/question.html",
-        page=page,
-        form=form,
-        error=error,
-        grade_meanings=GRADE_MEANINGS,
-        undo_form=EmptyForm(),
-    )
-    return html, status
-
-
-def _option_count(page: quiz_pages.QuestionPage) -> int:
-    """How many choices (or matching options, or key points) the question offers."""
-    key_points = page.question.key_points if page.question is not None else []
-    return len(page.choices) or len(page.match_options) or len(key_points)
+    return render_question(page)
 
 
 def _feedback(page: quiz_pages.FeedbackPage, status: int = 200) -> tuple[str, int]:
@@ -215,7 +189,7 @@ def _answer_conflict(item_id: int, message: str) -> Response | tuple[str, int]:
     page = quiz_pages.item_page(current_user, item_id)
     if page is None:
         abort(404)
-    return _question(page, status=409)
+    return render_question(page, status=409)
 
 
 @bp.route("/quiz/items/<int:item_id>/answer", methods=["POST"])
@@ -228,17 +202,22 @@ def answer(item_id: int) -> Response | tuple[str, int]:
         abort(404)
     if page.item.answered_at is not None:
         return _answer_conflict(item_id, "This question was already answered.")
-    form = AnswerForm(page.question_type, _option_count(page))
+    form = AnswerForm(page.question_type, option_count(page))
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        return _question(page, form, form.first_error, 422)
+        return render_question(page, form, form.first_error, 422)
     try:
         reviews.answer(current_user, item_id, form.submission(), form.version.data, form.elapsed())
     except reviews.InvalidAnswer as exc:
-        return _question(page, form, str(exc), 422)
+        return render_question(page, form, str(exc), 422)
+    except reviews.TimeUp as exc:
+        return time_up(page.session.id, str(exc))
     except reviews.AnswerConflict as exc:
         return _answer_conflict(item_id, str(exc))
+    if page.session.mode == SessionMode.MOCK:
+        # No feedback until the end: straight to the next question.
+        return redirect(url_for("mock.view", session_id=page.session.id))
     return redirect(url_for("quiz.feedback", item_id=item_id))
 
 
@@ -249,6 +228,9 @@ def feedback(item_id: int) -> str | Response | tuple[str, int]:
     page = quiz_pages.feedback_page(current_user, item_id)
     if page is None:
         abort(404)
+    if page.session.mode == SessionMode.MOCK:
+        # A mock interview's answers are reviewed in its report, once it is over.
+        return redirect(url_for("mock.view", session_id=page.session.id))
     if page.review is None:
         return redirect(url_for("quiz.session_view", session_id=page.item.session_id))
     return _feedback(page)

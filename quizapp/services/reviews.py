@@ -36,11 +36,12 @@ from quizapp.scheduling.queue import reask_plan, reask_position
 from quizapp.scheduling.sm2 import needs_reask
 from quizapp.services.cards import card_for, card_snapshot
 from quizapp.services.study import get_item, get_session, last_answered_item, today_for
-from quizapp.vocabulary import Difficulty, QuestionType, ReviewMode
+from quizapp.vocabulary import Difficulty, QuestionType, ReviewMode, SessionMode
 
 T = TypeVar("T")
 
 _CARD_CHANGED = "This card changed in another tab; reload and try again."
+_MOCK_FINAL = "Answers in a mock interview are final, as in a real interview."
 
 
 class AnswerConflict(Exception):
@@ -49,6 +50,10 @@ class AnswerConflict(Exception):
 
 class InvalidAnswer(ValueError):
     """The submitted answer cannot be graded (says why)."""
+
+
+class TimeUp(AnswerConflict):
+    """A mock interview's time is over; the server's clock decides, not the page."""
 
 
 class NotFound(LookupError):
@@ -119,8 +124,9 @@ def _write_card(
     card: CardState | None,
     after: CardSnapshot,
     today: date,
-    now: datetime,
+    now: datetime | None,
 ) -> None:
+    """Write the card's state after an answer at ``now`` (None: not an answer, a requeue)."""
     values = {**_snapshot_values(after), "last_reviewed_at": now}
     if card is None:
         db.session.add(
@@ -230,6 +236,25 @@ def _finish_if_done(session: StudySession, now: datetime) -> None:
     session.finished_at = now if not remaining else None
 
 
+def check_open(session: StudySession, now: datetime) -> None:
+    """Raise unless the session still takes answers (a mock interview's deadline included)."""
+    if session.ends_at is not None and now >= session.ends_at:
+        raise TimeUp(
+            f"Time is up: this mock interview ended at {session.ends_at:%H:%M:%S} UTC, "
+            "so answers after that are not counted."
+        )
+    if session.finished_at is not None:
+        raise AnswerConflict("This session has ended; start today's quiz again.")
+
+
+def _mode(item: StudySessionItem, card: CardState | None) -> ReviewMode:
+    # A mock interview answer to a question never studied is that card's first answer, so it
+    # is scheduled as new; on a studied card it follows the practice rule (scheduling.card).
+    if item.kind == ReviewMode.MOCK and card is None:
+        return ReviewMode.NEW
+    return ReviewMode(item.kind)
+
+
 def _apply(
     user: User,
     item: StudySessionItem,
@@ -238,16 +263,15 @@ def _apply(
     seen_version: int | None,
 ) -> Review:
     session = db.session.get_one(StudySession, item.session_id)
-    if session.finished_at is not None:
-        raise AnswerConflict("This session has ended; start today's quiz again.")
     now = utcnow()
+    check_open(session, now)
     today = today_for(user)
     _claim(item, now)
     card = card_for(user.id, item.question_id)
     if seen_version is not None and (card.version if card else 0) != seen_version:
         raise AnswerConflict("This question changed in another tab; showing the current one.")
     before = card_snapshot(card) if card else CardSnapshot.new(today)
-    mode = ReviewMode(item.kind)
+    mode = _mode(item, card)
     after = apply_answer(
         before, mode, verdict.grade, today=today, interview_day=user.interview_date
     )
@@ -271,7 +295,8 @@ def _apply(
         .values(review_id=review.id)
         .execution_options(synchronize_session=False)
     )
-    if needs_reask(verdict.grade):
+    # A mock interview asks each question once, like an interviewer.
+    if needs_reask(verdict.grade) and item.kind != ReviewMode.MOCK:
         _insert_reask(session, item, now)
     db.session.flush()
     _finish_if_done(session, now)
@@ -384,6 +409,8 @@ def undo_last(user: User, session_id: int) -> StudySessionItem:
     session = get_session(user, session_id)
     if session is None:
         raise NotFound(session_id)
+    if session.mode == SessionMode.MOCK:
+        raise AnswerConflict(_MOCK_FINAL)
     item = last_answered_item(session)
     if item is None:
         raise NothingToUndo("Nothing to undo in this session.")
@@ -398,6 +425,8 @@ def adjust_grade(user: User, item_id: int, grade: int) -> Review:
     if item is None:
         raise NotFound(item_id)
     session = db.session.get_one(StudySession, item.session_id)
+    if session.mode == SessionMode.MOCK:
+        raise AnswerConflict(_MOCK_FINAL)
     if item.review_id is None or last_answered_item(session) is not item:
         raise AnswerConflict("Only the last answer can be changed.")
     old = db.session.get_one(Review, item.review_id)
@@ -458,3 +487,43 @@ def _reset(user: User, card: CardState) -> None:
     values = _snapshot_values(after)
     # A reset keeps the lapses and review count (apply_answer returns them unchanged).
     _update_card(card, _CARD_CHANGED, suspended=False, **values)
+
+
+def requeue(user: User, question_ids: list[int]) -> int:
+    """Make these cards due today (the user's "add what I missed"); returns how many changed.
+
+    Logged with mode "requeue" so the log still explains every card. A card already due is
+    left alone; a question never studied starts as a new card, due today.
+    """
+
+    def change() -> int:
+        today = today_for(user)
+        now = utcnow()
+        changed = 0
+        for question_id in dict.fromkeys(question_ids):
+            card = card_for(user.id, question_id)
+            if card is not None and card.due_day <= today:
+                continue
+            before = card_snapshot(card) if card else CardSnapshot.new(today)
+            after = apply_answer(before, ReviewMode.REQUEUE, 0, today=today)
+            _log_review(
+                user,
+                question_id,
+                ReviewMode.REQUEUE,
+                Verdict(0, False, {}),
+                before=before,
+                after=after,
+                due_before=card.due_day if card else None,
+                now=now,
+                today=today,
+                elapsed_ms=None,
+            )
+            if card is None:
+                # Never answered: no last review time, introduced today.
+                _write_card(user, question_id, None, after, today, None)
+            else:
+                _update_card(card, _CARD_CHANGED, due_day=after.due_day)
+            changed += 1
+        return changed
+
+    return _in_transaction(change)

@@ -49,7 +49,8 @@ def _replay(
     state: CardSnapshot | None = None
     for review in reviews:
         if state is None:
-            if review.mode != ReviewMode.NEW:
+            # A card starts with its first answer, or with a requeue of a question never seen.
+            if review.mode not in (ReviewMode.NEW, ReviewMode.REQUEUE):
                 yield Mismatch(user_id, question_id, f"first review {review.id} is not a new card")
             state = CardSnapshot.new(review.study_day)
         if _logged(review, "before") != _sm2_fields(state)[:4]:
