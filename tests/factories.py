@@ -45,6 +45,14 @@ def question(key: str, type_: str = "single_choice", topic: str = "signals", **f
         )
     elif type_ == "numerical":
         base["numbers"] = (NumberRange(Decimal("3.13"), Decimal("3.15")),)
+    elif type_ == "explain":
+        base["answer"] = "Signals **decouple** senders from receivers."
+        base["key_points"] = (
+            "a sender notifies receivers",
+            "receivers are connected with @receiver",
+            "post_save runs after Model.save()",
+            "bulk_create and update() send no signals",
+        )
     base.update(fields)
     return Question(**base)
 

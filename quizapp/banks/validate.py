@@ -269,7 +269,9 @@ def _key_point_problems(q: Question) -> list[str]:
                 f"key point {number} is too short ({shown(point)}); "
                 f"write at least {limits.MIN_KEY_POINT_LENGTH} characters"
             )
-    repeated = [t for t, n in Counter(" ".join(p.split()).casefold() for p in q.key_points).items() if n > 1]
+    repeated = [
+        t for t, n in Counter(" ".join(p.split()).casefold() for p in q.key_points).items() if n > 1
+    ]
     if repeated:
         out.append(f"the key point {shown(repeated[0])} is listed twice")
     return out

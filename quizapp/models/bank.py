@@ -78,8 +78,9 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     prompt: Mapped[str] = mapped_column(Text)
     # Choice types: [{"text": ..., "correct": bool}, ...]; empty otherwise.
     choices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    # Flashcard: the answer text; explain: the model answer (Markdown); true/false: a boolean; matching: [{"left", "right"}, ...];
-    # numerical: [{"low", "high"}, ...] with decimal strings; others: null.
+    # Flashcard: the answer text; explain: the model answer (Markdown); true/false: a boolean;
+    # matching: [{"left", "right"}, ...]; numerical: [{"low", "high"}, ...] with decimal
+    # strings; others: null.
     answer: Mapped[Any] = mapped_column(JSON, nullable=True)
     # Short answer: accepted answers.
     accepted: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -72,10 +72,10 @@ The automatic grade (``auto_grade``):
 
 The threshold is a base time by question type (true/false 8 s, single choice 15 s, multiple
 choice 25 s, short answer 20 s, numerical 20 s, matching 30 s) times a difficulty factor
-(easy 1, medium 1.5, hard 2), rounded up. Flashcards and explain questions have no threshold: their grade
-comes from the user's own rating. ``guide_seconds`` is the soft time a mock interview suggests
-per question: an explain question 60 s times the difficulty factor, any other type twice its
-threshold.
+(easy 1, medium 1.5, hard 2), rounded up. Flashcards and explain questions have no
+threshold: their grade comes from the user's own rating. ``guide_seconds`` is the soft time a
+mock interview suggests per question: an explain question (or a flashcard) 60 s times the
+difficulty factor, any other type twice its threshold.
 
 After seeing the feedback a user may change the automatic grade within
 ``allowed_adjustments``: a right answer to 3, 4 or 5, a wrong one to 1 or 2, and a

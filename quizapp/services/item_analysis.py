@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, case, func, select
 
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, QuestionFlag, Review
 from quizapp.services.leeches import leech_cards
-from quizapp.vocabulary import ANSWER_MODES, SCHEDULED_MODES
+from quizapp.vocabulary import ANSWER_MODES, SCHEDULED_MODES, QuestionType
 
 PAGE_SIZE = 50
+# Key points missed are counted over each explain question's most recent first tries.
+RECENT_ANSWERS = 200
+
+
+@dataclass(frozen=True)
+class MissedPoint:
+    """One key point of an explain question and how often answers left it out."""
+
+    text: str
+    missed: int
+    answers: int
+
+    @property
+    def share(self) -> float:
+        """The share of answers that did not cover the point."""
+        return self.missed / self.answers if self.answers else 0.0
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,8 @@ class ItemStats:
     average_grade: float | None
     leech_users: int
     open_flags: int
+    # Explain questions: key points, most often missed first.
+    missed_points: tuple[MissedPoint, ...] = ()
 
     @property
     def accuracy(self) -> float | None:
@@ -83,7 +102,7 @@ def item_stats(
     )
     if flagged_only:
         stmt = stmt.where(and_(flags.c.open.is_not(None), flags.c.open > 0))
-    return [
+    rows = [
         ItemStats(
             q,
             slug,
@@ -98,6 +117,47 @@ def item_stats(
             stmt
         )
     ]
+    missed = missed_points([r.question for r in rows if r.question.type == QuestionType.EXPLAIN])
+    return [replace(r, missed_points=missed.get(r.question.id, ())) for r in rows]
+
+
+def count_missed(key_points: Sequence[str], covered: Sequence[Sequence[int]]) -> list[MissedPoint]:
+    """How often each key point was left out of the answers, most missed first."""
+    missed = [0] * len(key_points)
+    for points in covered:
+        ticked = set(points)
+        for index in range(len(key_points)):
+            if index not in ticked:
+                missed[index] += 1
+    stats = [MissedPoint(text, missed[i], len(covered)) for i, text in enumerate(key_points)]
+    return sorted(stats, key=lambda m: -m.missed)
+
+
+def missed_points(questions: Sequence[Question]) -> dict[int, tuple[MissedPoint, ...]]:
+    """Per explain question, its key points by how often recent first tries missed them."""
+    if not questions:
+        return {}
+    recent = (
+        select(
+            Review.question_id,
+            Review.response,
+            func.row_number()
+            .over(partition_by=Review.question_id, order_by=Review.id.desc())
+            .label("recency"),
+        )
+        .where(Review.question_id.in_([q.id for q in questions]), Review.mode.in_(SCHEDULED_MODES))
+        .subquery()
+    )
+    covered: dict[int, list[list[int]]] = {q.id: [] for q in questions}
+    for question_id, response in db.session.execute(
+        select(recent.c.question_id, recent.c.response).where(recent.c.recency <= RECENT_ANSWERS)
+    ):
+        points = response.get("points") if isinstance(response, dict) else None
+        if isinstance(points, list):
+            covered[question_id].append([p for p in points if isinstance(p, int)])
+    return {
+        q.id: tuple(count_missed(q.key_points, covered[q.id])) for q in questions if covered[q.id]
+    }
 
 
 def open_flags(limit: int = 100) -> list[QuestionFlag]:

@@ -360,6 +360,12 @@ def describe_response(question: Question, response: dict[str, Any] | None) -> st
             if isinstance(i, int) and 0 <= i < len(question.choices)
         ]
         return "; ".join(texts)
+    if "points" in response:
+        points = response["points"] if isinstance(response["points"], list) else []
+        covered = f"{len(points)} of {len(question.key_points)} key points"
+        covered += ", hesitant" if response.get("hesitant") else ", fluent"
+        said = response.get("text")
+        return f"{covered}: {escape_markdown(str(said))}" if said else covered
     if "text" in response:
         return escape_markdown(str(response["text"]))
     if "number" in response:

@@ -84,3 +84,32 @@ def test_flagging_needs_a_seen_question_and_a_reason(app, auth_client):
 def test_questions_page_is_admin_only(auth_client, admin_client):
     assert auth_client.get("/admin/questions").status_code == 403
     assert admin_client.get("/admin/questions").status_code == 200
+
+
+def test_item_analysis_counts_the_key_points_missed_most(app):
+    load(app, bank("x", [question("e", "explain")]))
+    ticks = [["0", "1", "2", "3"], ["0", "1"], ["1"], []]
+    for n, points in enumerate(ticks):
+        make_user(app, f"x{n}@example.com")
+        client = app.test_client()
+        client.login(f"x{n}@example.com")
+        session_id = start(client)
+        item_id, _, _ = next_item(app, session_id)
+        response = client.post_form(
+            f"/quiz/items/{item_id}/answer", {"version": "0", "points": points}
+        )
+        assert response.status_code == 302
+    with app.app_context():
+        (stat,) = item_analysis.item_stats()
+    # Missed: point 0 by 2 of 4 answers, point 1 by 1, point 2 by 3, point 3 by 3.
+    assert [(m.text, m.missed, m.answers) for m in stat.missed_points] == [
+        ("post_save runs after Model.save()", 3, 4),
+        ("bulk_create and update() send no signals", 3, 4),
+        ("a sender notifies receivers", 2, 4),
+        ("receivers are connected with @receiver", 1, 4),
+    ]
+    admin = app.test_client()
+    make_user(app, "boss@example.com", admin=True)
+    admin.login("boss@example.com")
+    page = admin.get("/admin/questions").get_data(as_text=True)
+    assert "post_save runs after Model.save() — missed in 75% of 4 first tries" in page

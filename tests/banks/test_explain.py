@@ -59,21 +59,41 @@ POINTS = """      - SOAP is a protocol with an XML envelope
 """
 
 
+LONG = POINTS + "      - d4\n      - e5e\n      - f6f\n      - g7g\n"
+TWICE = POINTS + "      - rest is an architectural style  over HTTP methods\n"
+ANSWER = (
+    "    answer: |\n      SOAP is a protocol: every message is an XML envelope.\n"
+    "      REST is an architectural style over HTTP methods.\n"
+)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        (POINTS, "      - only one point\n", "kinds.yaml:15: question 'rest-soap': field 'key_points' needs at least 2 key points"),
-        (POINTS, POINTS + "      - d4\n      - e5e\n      - f6f\n      - g7g\n", "field 'key_points' has 7 items; the limit is 6"),
-        (POINTS, POINTS + "      - rest is an architectural style  over HTTP methods\n",
-         "the key point 'rest is an architectural style over http methods' is listed twice"),
-        (POINTS, POINTS.replace("WS-Security versus transport TLS", "ok"),
-         "kinds.yaml:18: question 'rest-soap': key point 3 is too short"),
-        ("    key_points:\n" + POINTS, "", "missing field 'key_points' (explain questions need it)"),
-        ("    answer: |\n      SOAP is a protocol: every message is an XML envelope.\n"
-         "      REST is an architectural style over HTTP methods.\n", "",
-         "missing field 'answer' (explain questions need it)"),
+        (
+            POINTS,
+            "      - only one point\n",
+            "kinds.yaml:15: question 'rest-soap': field 'key_points' needs at least 2 key points",
+        ),
+        (POINTS, LONG, "field 'key_points' has 7 items; the limit is 6"),
+        (
+            POINTS,
+            TWICE,
+            "the key point 'rest is an architectural style over http methods' is listed twice",
+        ),
+        (
+            POINTS,
+            POINTS.replace("WS-Security versus transport TLS", "ok"),
+            "kinds.yaml:18: question 'rest-soap': key point 3 is too short",
+        ),
+        (
+            "    key_points:\n" + POINTS,
+            "",
+            "missing field 'key_points' (explain questions need it)",
+        ),
+        (ANSWER, "", "missing field 'answer' (explain questions need it)"),
     ],
-)  # fmt: skip
+)
 def test_explain_problems(old: str, new: str, message: str) -> None:
     assert old in EXPLAIN
     result = parse(HEAD + EXPLAIN.replace(old, new), "kinds.yaml")

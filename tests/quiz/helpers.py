@@ -54,6 +54,9 @@ def answer_data(app, question_id: int, right: bool = True, grade: int | None = N
             return {"match": [str(i) for i in picks]}
         if q.type == "numerical":
             return {"text": q.answer[0]["low"] if right else "-99999"}
+        if q.type == "explain":
+            points = range(len(q.key_points)) if right else range(0)
+            return {"points": [str(i) for i in points], "notes": "In my words."}
         return {"text": q.accepted[0] if right else "no idea"}
 
 
