@@ -96,7 +96,7 @@ def test_upload_new_bank_preview_then_apply(admin_page: Any, live_app: LiveApp) 
     assert page.locator("#preview-title").inner_text() == "Preview of websockets.yaml"
     assert "a new bank" in page.locator(".preview").inner_text()
     rows = preview_rows(page)
-    assert rows["Added"] == "26" and rows["Updated (progress kept)"] == "0"
+    assert rows["Added"] == "29" and rows["Updated (progress kept)"] == "0"
     # Nothing is written before the admin confirms; the upload waits, staged.
     assert live_app.scalar(select(BankRow.id).where(BankRow.slug == "websockets")) is None
     assert live_app.count(Question) == questions_before
@@ -107,8 +107,8 @@ def test_upload_new_bank_preview_then_apply(admin_page: Any, live_app: LiveApp) 
     assert page.locator(".flash-success").inner_text().startswith("Imported")
     assert "websockets" in page.locator("table").last.inner_text()
     bank_id = live_app.scalar(select(BankRow.id).where(BankRow.slug == "websockets"))
-    assert live_app.count(Question, Question.bank_id == bank_id) == 26
-    assert live_app.count(Question) == questions_before + 26
+    assert live_app.count(Question, Question.bank_id == bank_id) == 29
+    assert live_app.count(Question) == questions_before + 29
     assert live_app.count(PendingImport) == 0
 
 
