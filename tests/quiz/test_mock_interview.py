@@ -261,6 +261,9 @@ def test_add_what_i_missed_schedules_through_the_review_service(
         card3 = db.session.scalar(select(CardState).where(CardState.question_id == q3))
         assert card3.due_day == today + timedelta(days=1)
         assert list(verify_reviews()) == []
+    verified = app.test_cli_runner().invoke(args=["reviews", "verify"])
+    assert verified.exit_code == 0, verified.output
+    assert "every card state matches its log" in verified.output
     # Twice adds nothing more.
     again = auth_client.post_form(f"/mock/{session_id}/add-missed")
     assert "already in today" in auth_client.get(again.headers["Location"]).get_data(as_text=True)

@@ -14,7 +14,10 @@
     text.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
     if (left <= 60) { clock.classList.add("urgent"); }
     if (left === 0) {
-      window.location.assign(clock.getAttribute("data-done-url"));
+      // A second's grace, so the server's clock has passed the deadline too.
+      window.setTimeout(function () {
+        window.location.assign(clock.getAttribute("data-done-url"));
+      }, 1000);
       return;
     }
     window.setTimeout(show, 1000 - ((deadline - Date.now()) % 1000 + 1000) % 1000 || 1000);
