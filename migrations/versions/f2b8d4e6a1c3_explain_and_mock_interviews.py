@@ -59,9 +59,22 @@ def upgrade():
 
 
 def downgrade():
-    op.execute("DELETE FROM reviews WHERE mode IN ('mock', 'requeue')")
-    op.execute("DELETE FROM study_sessions WHERE mode = 'mock'")
-    op.execute("DELETE FROM questions WHERE type = 'explain'")
+    # Going back must not rewrite learners' history. A mock answer is the practice rule, so it
+    # becomes a practice answer and a mock interview a practice session; a requeue or an
+    # explain question has no older form, so their presence stops the downgrade.
+    bind = op.get_bind()
+    for what, sql in (
+        ("requeued cards in the review log", "SELECT count(*) FROM reviews WHERE mode = 'requeue'"),
+        ("explain questions", "SELECT count(*) FROM questions WHERE type = 'explain'"),
+    ):
+        if bind.execute(sa.text(sql)).scalar():
+            raise RuntimeError(
+                f"cannot downgrade below f2b8d4e6a1c3: the database holds {what}, which the "
+                "older schema cannot store (restore a backup taken before the upgrade instead)"
+            )
+    op.execute("UPDATE reviews SET mode = 'practice' WHERE mode = 'mock'")
+    op.execute("UPDATE study_session_items SET kind = 'practice' WHERE kind = 'mock'")
+    op.execute("UPDATE study_sessions SET mode = 'practice' WHERE mode = 'mock'")
     _checks(after=False)
     with op.batch_alter_table('study_sessions') as batch:
         batch.drop_column('details')

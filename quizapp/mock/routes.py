@@ -21,6 +21,7 @@ def _start_page(form: StartForm, status: int = 200) -> tuple[str, int]:
         form=form,
         banks=topics.banks_for(current_user),
         history=mock_interviews.history(current_user, 5),
+        running=mock_interviews.running(current_user),
     )
     return html, status
 

@@ -181,6 +181,9 @@ def _answer_conflict(item_id: int, message: str) -> Response | tuple[str, int]:
     done = quiz_pages.feedback_page(current_user, item_id)
     if done is None:
         abort(404)
+    if done.session.mode == SessionMode.MOCK:
+        # No feedback in a mock interview until its report.
+        return redirect(url_for("mock.view", session_id=done.session.id), 303)
     if done.review is not None:
         return _feedback(done, 409)
     if done.session.finished_at is not None:
@@ -281,6 +284,10 @@ def undo(session_id: int) -> Response:
 @login_required
 def finish(session_id: int) -> Response:
     """End the session now; what was not answered waits for another day."""
+    session = study.get_session(current_user, session_id)
+    if session is not None and session.mode == SessionMode.MOCK:
+        # A mock interview keeps its questions: the report shows them as not reached.
+        return redirect(url_for("mock.finish", session_id=session_id), 307)
     dropped = study.finish_session(current_user, session_id)
     if dropped is None:
         abort(404)
@@ -295,11 +302,13 @@ def finish(session_id: int) -> Response:
 
 @bp.route("/quiz/sessions/<int:session_id>/summary")
 @login_required
-def summary(session_id: int) -> str:
+def summary(session_id: int) -> str | Response:
     """The end-of-session summary."""
     session = study.get_session(current_user, session_id)
     if session is None:
         abort(404)
+    if session.mode == SessionMode.MOCK:
+        return redirect(url_for("mock.report", session_id=session_id))
     return render_template(
         "quiz/summary.html",
         session=session,

@@ -140,7 +140,8 @@ def missed_points(questions: Sequence[Question]) -> dict[int, tuple[MissedPoint,
     recent = (
         select(
             Review.question_id,
-            Review.response,
+            # Only the ticked points: the response also holds up to 4,000 characters of notes.
+            Review.response["points"].label("points"),
             func.row_number()
             .over(partition_by=Review.question_id, order_by=Review.id.desc())
             .label("recency"),
@@ -149,10 +150,9 @@ def missed_points(questions: Sequence[Question]) -> dict[int, tuple[MissedPoint,
         .subquery()
     )
     covered: dict[int, list[list[int]]] = {q.id: [] for q in questions}
-    for question_id, response in db.session.execute(
-        select(recent.c.question_id, recent.c.response).where(recent.c.recency <= RECENT_ANSWERS)
+    for question_id, points in db.session.execute(
+        select(recent.c.question_id, recent.c.points).where(recent.c.recency <= RECENT_ANSWERS)
     ):
-        points = response.get("points") if isinstance(response, dict) else None
         if isinstance(points, list):
             covered[question_id].append([p for p in points if isinstance(p, int)])
     return {

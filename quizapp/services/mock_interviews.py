@@ -47,6 +47,7 @@ __all__ = [
     "history",
     "is_over",
     "report",
+    "running",
     "skip",
     "start",
 ]
@@ -83,6 +84,20 @@ def get_mock(user: User, session_id: int) -> StudySession | None:
     """The user's own mock interview with this id (None for anything else)."""
     session = study.get_session(user, session_id)
     return session if session is not None and session.mode == SessionMode.MOCK else None
+
+
+def running(user: User) -> StudySession | None:
+    """The user's mock interview still taking answers, if any."""
+    return db.session.scalar(
+        select(StudySession)
+        .where(
+            StudySession.user_id == user.id,
+            StudySession.mode == SessionMode.MOCK,
+            ~study.mock_over(utcnow()),
+        )
+        .order_by(StudySession.id.desc())
+        .limit(1)
+    )
 
 
 def _candidates(topic_ids: Sequence[int]) -> list[MockCandidate]:
@@ -185,19 +200,7 @@ def _own_item(user: User, item_id: int) -> tuple[StudySessionItem, StudySession]
 def skip(user: User, item_id: int) -> StudySession:
     """Pass on one question: it counts as missed; refused after the deadline."""
     item, session = _own_item(user, item_id)
-    now = utcnow()
-    try:
-        reviews.check_open(session, now)
-        if item.answered_at is not None:
-            raise reviews.AnswerConflict("This question was already answered.")
-        item.answered_at = now
-        db.session.flush()
-        if study.next_item(session) is None:
-            session.finished_at = now
-        db.session.commit()
-    except reviews.AnswerConflict:
-        db.session.rollback()
-        raise
+    reviews.skip(item, session)
     return session
 
 
@@ -368,12 +371,13 @@ def report(user: User, session_id: int) -> MockReport | None:
                 missed_points,
             )
         )
-    scores: dict[str, list[int]] = {}
+    # By topic id: topic names are unique only within a bank.
+    scores: dict[int, list[Any]] = {}
     for q in questions:
         if q.status != "not reached":
-            tally = scores.setdefault(q.topic, [0, 0])
-            tally[0] += 1
-            tally[1] += q.status == "right"
+            tally = scores.setdefault(q.question.topic_id, [q.topic, 0, 0])
+            tally[1] += 1
+            tally[2] += q.status == "right"
     details: dict[str, Any] = session.details or {}
     before: dict[str, int] = details.get("readiness_before", {})
     totals = {
@@ -411,7 +415,8 @@ def report(user: User, session_id: int) -> MockReport | None:
         minutes=int(details.get("minutes", 0)),
         questions=tuple(questions),
         topics=tuple(
-            TopicScore(name, asked, right) for name, (asked, right) in sorted(scores.items())
+            TopicScore(name, asked, right)
+            for name, asked, right in sorted(scores.values(), key=lambda t: (t[0], t[1]))
         ),
         readiness_before=_overall(before, totals),
         readiness_now=_overall(now, totals),
@@ -456,14 +461,19 @@ class MockSummary:
 
 
 def history(user: User, limit: int = HISTORY_SIZE) -> list[MockSummary]:
-    """The user's latest mock interviews, oldest first, with their scores (one query)."""
+    """The user's latest finished mock interviews, oldest first, with their scores (one query)."""
     asked = func.count(StudySessionItem.answered_at)
     right = func.count(Review.id).filter(Review.correct.is_(True))
     rows = db.session.execute(
         select(StudySession, asked, right)
         .outerjoin(StudySessionItem, StudySessionItem.session_id == StudySession.id)
         .outerjoin(Review, Review.id == StudySessionItem.review_id)
-        .where(StudySession.user_id == user.id, StudySession.mode == SessionMode.MOCK)
+        .where(
+            StudySession.user_id == user.id,
+            StudySession.mode == SessionMode.MOCK,
+            # A running interview's score would be feedback before the end.
+            study.mock_over(utcnow()),
+        )
         .group_by(StudySession.id)
         .order_by(StudySession.started_at.desc(), StudySession.id.desc())
         .limit(limit)

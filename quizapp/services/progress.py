@@ -23,10 +23,12 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 
 from quizapp.banks.text import escape_markdown
+from quizapp.clock import utcnow
 from quizapp.extensions import db
 from quizapp.models import Bank, CardState, Question, Review, Topic, User
 from quizapp.services.cards import card_for, due_by
 from quizapp.services.dashboard import current_streak
+from quizapp.services.study import running_mock_reviews
 from quizapp.vocabulary import ANSWER_MODES, SCHEDULED_MODES
 
 MATURE_DAYS = 21
@@ -338,7 +340,12 @@ def question_history(user: User, question_id: int) -> dict[str, object] | None:
         return None
     answers = db.session.scalars(
         select(Review)
-        .where(Review.user_id == user.id, Review.question_id == question_id)
+        .where(
+            Review.user_id == user.id,
+            Review.question_id == question_id,
+            # Answers in a mock interview still running show in its report, not before.
+            Review.id.not_in(running_mock_reviews(user.id, utcnow())),
+        )
         .order_by(Review.reviewed_at.desc(), Review.id.desc())
     ).all()
     question = db.session.get_one(Question, question_id)

@@ -36,7 +36,7 @@ from quizapp.scheduling.queue import reask_plan, reask_position
 from quizapp.scheduling.sm2 import needs_reask
 from quizapp.services.cards import card_for, card_snapshot
 from quizapp.services.study import get_item, get_session, last_answered_item, today_for
-from quizapp.vocabulary import Difficulty, QuestionType, ReviewMode, SessionMode
+from quizapp.vocabulary import ANSWER_MODES, Difficulty, QuestionType, ReviewMode, SessionMode
 
 T = TypeVar("T")
 
@@ -247,11 +247,18 @@ def check_open(session: StudySession, now: datetime) -> None:
         raise AnswerConflict("This session has ended; start today's quiz again.")
 
 
-def _mode(item: StudySessionItem, card: CardState | None) -> ReviewMode:
-    # A mock interview answer to a question never studied is that card's first answer, so it
-    # is scheduled as new; on a studied card it follows the practice rule (scheduling.card).
+def _mode(item: StudySessionItem, card: CardState | None, today: date) -> ReviewMode:
+    """How an item's answer is logged, given the card as it is now.
+
+    A mock interview answer to a question never studied is that card's first answer, so it
+    is scheduled as new; on a studied card it follows the practice rule (scheduling.card).
+    A daily item planned as new whose card appeared since (answered in a mock interview, or
+    requeued) is answered as a review when the card is due, otherwise as practice.
+    """
     if item.kind == ReviewMode.MOCK and card is None:
         return ReviewMode.NEW
+    if item.kind == ReviewMode.NEW and card is not None:
+        return ReviewMode.REVIEW if card.due_day <= today else ReviewMode.PRACTICE
     return ReviewMode(item.kind)
 
 
@@ -271,7 +278,7 @@ def _apply(
     if seen_version is not None and (card.version if card else 0) != seen_version:
         raise AnswerConflict("This question changed in another tab; showing the current one.")
     before = card_snapshot(card) if card else CardSnapshot.new(today)
-    mode = _mode(item, card)
+    mode = _mode(item, card, today)
     after = apply_answer(
         before, mode, verdict.grade, today=today, interview_day=user.interview_date
     )
@@ -347,6 +354,18 @@ def answer(
     return _in_transaction(lambda: _apply(user, item, verdict, elapsed_ms, seen_version))
 
 
+def skip(item: StudySessionItem, session: StudySession) -> None:
+    """Pass on a mock interview's item: claimed like an answer, with no review and no card."""
+
+    def work() -> None:
+        now = utcnow()
+        check_open(session, now)
+        _claim(item, now)
+        _finish_if_done(session, now)
+
+    _in_transaction(work)
+
+
 def _take_back(user: User, item: StudySessionItem) -> Review:
     review = db.session.get(Review, item.review_id) if item.review_id else None
     if review is None:
@@ -362,19 +381,21 @@ def _take_back(user: User, item: StudySessionItem) -> Review:
     card = card_for(user.id, review.question_id)
     if card is None:
         raise AnswerConflict("This card no longer exists.")
-    if review.mode == ReviewMode.NEW:
+    earlier = db.session.execute(
+        select(Review.reviewed_at, Review.mode)
+        .where(
+            Review.user_id == user.id,
+            Review.question_id == review.question_id,
+            Review.id != review.id,
+        )
+        .order_by(Review.reviewed_at.desc(), Review.id.desc())
+    ).all()
+    if not earlier:
+        # The card's only log row: without it there is no card.
         db.session.delete(card)
     else:
-        previous = db.session.scalar(
-            select(Review.reviewed_at)
-            .where(
-                Review.user_id == user.id,
-                Review.question_id == review.question_id,
-                Review.id != review.id,
-            )
-            .order_by(Review.reviewed_at.desc(), Review.id.desc())
-            .limit(1)
-        )
+        # The last answer before this one (a requeue is not an answer).
+        previous = next((at for at, mode in earlier if mode in ANSWER_MODES), None)
         _update_card(
             card,
             _CARD_CHANGED,

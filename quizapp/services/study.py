@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Final
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select
 
 from quizapp.clock import utcnow
 from quizapp.db import rows_changed
@@ -299,3 +299,25 @@ def session_progress(
         ).where(StudySessionItem.session_id == session.id)
     ).one()
     return SessionProgress(answered, total, coming_back, reasks, reasks_answered, showings)
+
+
+def mock_over(now: datetime) -> ColumnElement[bool]:
+    """SQL: the session (a mock interview) takes no more answers at ``now``."""
+    return or_(
+        StudySession.finished_at.is_not(None),
+        and_(StudySession.ends_at.is_not(None), StudySession.ends_at <= now),
+    )
+
+
+def running_mock_reviews(user_id: int, now: datetime) -> Select[int | None]:
+    """The review ids of the user's mock interviews still running: hidden until the report."""
+    return (
+        select(StudySessionItem.review_id)
+        .join(StudySession, StudySession.id == StudySessionItem.session_id)
+        .where(
+            StudySession.user_id == user_id,
+            StudySession.mode == SessionMode.MOCK,
+            StudySessionItem.review_id.is_not(None),
+            ~mock_over(now),
+        )
+    )

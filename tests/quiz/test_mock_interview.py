@@ -326,3 +326,68 @@ def test_progress_page_shows_the_history_and_trend(app, auth_client, loaded, clo
     assert 'id="mock-interviews"' in page
     assert "Mock interview scores, oldest first: 2 points, from 100% to 100%" in page
     assert page.count('<td class="num">1 of 1</td>') == 2
+
+
+def test_nothing_tells_the_result_while_the_interview_runs(
+    app, auth_client, user_id, loaded, clock
+):
+    session_id = begin(auth_client)
+    item_id, question_id, _, _ = pending(app, session_id)[0]
+    assert post_answer(auth_client, app, item_id, question_id, right=True).status_code == 302
+    # Posting the same answer again (a second tab) goes back to the interview, not feedback.
+    again = post_answer(auth_client, app, item_id, question_id, right=True)
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/mock/{session_id}")
+    summary = auth_client.get(f"/quiz/sessions/{session_id}/summary")
+    assert summary.headers["Location"].endswith(f"/mock/{session_id}/report")
+    assert auth_client.get(summary.headers["Location"]).status_code == 302  # still running
+    start_page = auth_client.get("/mock").get_data(as_text=True)
+    assert "1 of 1 right" not in start_page
+    assert f'href="/mock/{session_id}">Continue it</a>' in start_page
+    assert "No mock interview yet" in auth_client.get("/progress/").get_data(as_text=True)
+    history = auth_client.get(f"/progress/questions/{question_id}").get_data(as_text=True)
+    assert "<td>new</td>" not in history and "badge good" not in history
+    # Once it is over, all of it shows.
+    auth_client.post_form(f"/mock/{session_id}/finish")
+    history = auth_client.get(f"/progress/questions/{question_id}").get_data(as_text=True)
+    assert "<td>new</td>" in history and "badge good" in history
+    assert "1 of 1 right" in auth_client.get("/mock").get_data(as_text=True)
+
+
+def test_the_daily_finish_button_keeps_a_mocks_questions(app, auth_client, loaded, clock):
+    session_id = begin(auth_client)
+    response = auth_client.post_form(f"/quiz/sessions/{session_id}/finish")
+    assert response.status_code == 307
+    assert response.headers["Location"].endswith(f"/mock/{session_id}/finish")
+    follow = auth_client.post_form(response.headers["Location"])
+    assert follow.status_code == 302
+    report = auth_client.get(f"/mock/{session_id}/report").get_data(as_text=True)
+    assert report.count('data-status="not reached"') == 9
+    with app.app_context():
+        session = db.session.get(StudySession, session_id)
+        assert session.finished_at == clock.now()
+
+
+@pytest.mark.parametrize("then", ["undo", "adjust"])
+def test_a_daily_new_item_answered_after_the_mock_keeps_the_log_consistent(
+    app, auth_client, user_id, loaded, clock, then
+):
+    daily = start(auth_client)
+    mock_id = begin(auth_client)
+    # A question that is new in today's quiz and also asked in the mock interview.
+    in_mock = {q: i for i, q, _, _ in pending(app, mock_id)}
+    daily_item, question_id = next((i, q) for i, q, _, _ in items(app, daily) if q in in_mock)
+    assert post_answer(auth_client, app, in_mock[question_id], question_id).status_code == 302
+    assert post_answer(auth_client, app, daily_item, question_id).status_code == 302
+    with app.app_context():
+        modes = [r.mode for r in reviews(app, user_id)]
+    assert modes == ["new", "practice"]  # the card exists since the mock: not new again
+    if then == "undo":
+        assert auth_client.post_form(f"/quiz/sessions/{daily}/undo").status_code == 302
+    else:
+        assert (
+            auth_client.post_form(f"/quiz/items/{daily_item}/grade", {"grade": "3"}).status_code
+            == 302
+        )
+    with app.app_context():
+        assert db.session.scalar(select(CardState).where(CardState.question_id == question_id))
+        assert list(verify_reviews()) == []
