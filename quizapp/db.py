@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import Flask
 from sqlalchemy import CursorResult, DateTime, Executable, event
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 
 from quizapp.extensions import db
-
-# Whether the work in progress only reads. The web layer sets it per request (GET and HEAD
-# change nothing); everything else (CLI, jobs, POSTs) may write.
-_read_only: ContextVar[bool] = ContextVar("quizapp_read_only", default=False)
-
-
-def set_read_only(read_only: bool) -> Any:
-    """Declare whether the current unit of work only reads; returns a token for ``reset``."""
-    return _read_only.set(read_only)
-
-
-def reset_read_only(token: Any) -> None:
-    """Undo a ``set_read_only``."""
-    _read_only.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -60,6 +47,18 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# Statements that need SQLite's write lock. A transaction begins as a reader and takes the
+# lock only when it first writes (a SAVEPOINT counts: it guards a write that may fail).
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
+# Per DBAPI connection: how far the open transaction has gone.
+_TXN = "quizapp.sqlite_txn"
+_NOT_BEGUN, _READING, _WRITING = "not begun", "reading", "writing"
+
+
+def _writes(statement: str) -> bool:
+    return statement.lstrip().upper().startswith(_WRITE_VERBS)
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -73,14 +72,38 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        # IMMEDIATE takes the write lock up front, so two writers queue on the busy
-        # timeout instead of failing with "database is locked" when upgrading a read lock.
-        # Work declared read-only (GET and HEAD requests) begins a plain deferred
-        # transaction: in WAL mode a reader never waits for the writer. Taking the write
-        # lock for them made every page queue behind every answer (the answer-cycle profile
-        # in bench/profiles spent half of each worker's time in this BEGIN).
-        connection.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+    def _on_begin(connection: Connection) -> None:
+        # The first statement decides how the transaction begins (below).
+        connection.info[_TXN] = _NOT_BEGUN
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _take_lock_on_first_write(
+        connection: Connection, cursor: Any, statement: str, *_: Any
+    ) -> None:
+        # A write transaction only writes. Reads, parsing, grading and rendering before the
+        # first write run in a plain deferred transaction, which in WAL mode never waits for
+        # a writer and never holds up one (an upload parsed inside BEGIN IMMEDIATE stalled
+        # every user for seconds). At the first write the read snapshot ends and BEGIN
+        # IMMEDIATE takes the lock, so writers queue on the busy timeout instead of failing
+        # when a stale read lock cannot be upgraded. The writes then see the latest data, as
+        # on PostgreSQL (read committed): each one is conditional or checked by a constraint.
+        state = connection.info.get(_TXN)
+        if state is None or state == _WRITING:
+            return
+        if not _writes(statement):
+            if state == _NOT_BEGUN:
+                cursor.execute("BEGIN")
+                connection.info[_TXN] = _READING
+            return
+        if state == _READING:
+            cursor.execute("COMMIT")
+            connection.info[_TXN] = _NOT_BEGUN
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            # Reported like any statement's error, so a held lock is a 503, not a 500.
+            raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
+        connection.info[_TXN] = _WRITING
 
 
 def init_db(app: Flask) -> None:

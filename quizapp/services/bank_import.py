@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.banks.model import Bank as ParsedBank
 from quizapp.banks.model import Question as ParsedQuestion
 from quizapp.clock import utcnow
+from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, Topic
 
@@ -33,6 +34,11 @@ class ImportPlan:
     unchanged: list[str] = field(default_factory=list)
     topics_added: list[str] = field(default_factory=list)
     metadata_changed: bool = False
+    # What the plan was made against: stored question ids by key, and the bank's last import
+    # (the version the write checks, so a plan never applies over another import).
+    bank_id: int | None = field(default=None, repr=False)
+    imported_at: datetime | None = field(default=None, repr=False)
+    question_ids: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -117,8 +123,10 @@ def plan_import(parsed: ParsedBank) -> ImportPlan:
         for i, t in enumerate(parsed.topics)
         if t.slug in owned
     )
+    plan.bank_id, plan.imported_at = bank.id, bank.imported_at
     rows = db.session.execute(
         select(
+            Question.id,
             Question.key,
             Question.content_hash,
             Question.active,
@@ -127,6 +135,7 @@ def plan_import(parsed: ParsedBank) -> ImportPlan:
         ).where(Question.bank_id == bank.id)
     ).all()
     stored = {row.key: row for row in rows}
+    plan.question_ids = {key: row.id for key, row in stored.items()}
     topic_ids = {slug: t.id for slug, t in owned.items()}
     seen = set()
     for position, question in enumerate(parsed.questions):
@@ -147,26 +156,67 @@ def plan_import(parsed: ParsedBank) -> ImportPlan:
     return plan
 
 
-def _upsert_bank(parsed: ParsedBank, bank: Bank | None, now: datetime) -> Bank:
-    if bank is None:
-        bank = Bank(slug=parsed.slug)
+def _question_rows(
+    parsed: ParsedBank, plan: ImportPlan, now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    # Every value (content hashes, JSON columns) is built before the write lock is taken.
+    added, updated = set(plan.added), set(plan.updated)
+    inserts, updates = [], []
+    for position, question in enumerate(parsed.questions):
+        if question.key not in added and question.key not in updated:
+            continue
+        values = _question_values(question)
+        values.update(
+            topic=question.topic,
+            position=position,
+            active=True,
+            retired_at=None,
+            updated_at=now,
+        )
+        if question.key in added:
+            inserts.append({**values, "created_at": now, "revision": 1})
+        else:
+            updates.append({**values, "id": plan.question_ids[question.key]})
+    return inserts, updates
+
+
+def _write_bank(parsed: ParsedBank, plan: ImportPlan, now: datetime) -> int:
+    values = {
+        "title": parsed.title,
+        "version": parsed.version,
+        "description": parsed.description,
+        "source": parsed.source,
+        "content_hash": parsed.content_hash(),
+        "imported_at": now,
+    }
+    if plan.new_bank:
+        bank = Bank(slug=parsed.slug, **values)
         db.session.add(bank)
-    bank.title = parsed.title
-    bank.version = parsed.version
-    bank.description = parsed.description
-    bank.source = parsed.source
-    bank.content_hash = parsed.content_hash()
-    bank.imported_at = now
-    db.session.flush()
-    return bank
+        db.session.flush()
+        return bank.id
+    # Conditional on the import the plan was made against: another import in between (a
+    # second admin, the CLI) makes this one a conflict, never a mix of the two.
+    changed = rows_changed(
+        update(Bank)
+        .where(Bank.id == plan.bank_id, Bank.imported_at == plan.imported_at)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed != 1 or plan.bank_id is None:
+        raise ImportConflict(_changed_meanwhile(parsed))
+    return plan.bank_id
 
 
-def _upsert_topics(parsed: ParsedBank, bank: Bank) -> dict[str, int]:
-    owned = _check_topics(parsed, bank.id)
+def _changed_meanwhile(parsed: ParsedBank) -> str:
+    return f"bank '{parsed.slug}' was changed by someone else during the import; try again"
+
+
+def _upsert_topics(parsed: ParsedBank, bank_id: int) -> dict[str, int]:
+    owned = _check_topics(parsed, bank_id)
     for position, declared in enumerate(parsed.topics):
         topic = owned.get(declared.slug)
         if topic is None:
-            topic = Topic(bank_id=bank.id, slug=declared.slug)
+            topic = Topic(bank_id=bank_id, slug=declared.slug)
             db.session.add(topic)
             owned[declared.slug] = topic
         topic.name = declared.name
@@ -177,37 +227,24 @@ def _upsert_topics(parsed: ParsedBank, bank: Bank) -> dict[str, int]:
 
 
 def apply_import(parsed: ParsedBank) -> ImportPlan:
-    """Import one bank in one transaction; edits keep progress, missing questions retire."""
+    """Import one bank in one transaction; edits keep progress, missing questions retire.
+
+    Planning and building the rows happen before the first write: the transaction that
+    holds the write lock only writes.
+    """
     try:
         plan = plan_import(parsed)
         if not plan.changed:
             db.session.rollback()
             return plan
         now = utcnow()
-        existing = db.session.scalar(select(Bank).where(Bank.slug == parsed.slug))
-        bank = _upsert_bank(parsed, existing, now)
-        topic_ids = _upsert_topics(parsed, bank)
-        ids = {
-            key: qid
-            for key, qid in db.session.execute(
-                select(Question.key, Question.id).where(Question.bank_id == bank.id)
-            )
-        }
-        added, updated = set(plan.added), set(plan.updated)
-        inserts, updates = [], []
-        for position, question in enumerate(parsed.questions):
-            values = _question_values(question)
-            values.update(
-                topic_id=topic_ids[question.topic],
-                position=position,
-                active=True,
-                retired_at=None,
-                updated_at=now,
-            )
-            if question.key in added:
-                inserts.append({**values, "bank_id": bank.id, "created_at": now, "revision": 1})
-            elif question.key in updated:
-                updates.append({**values, "id": ids[question.key]})
+        inserts, updates = _question_rows(parsed, plan, now)
+        bank_id = _write_bank(parsed, plan, now)
+        topic_ids = _upsert_topics(parsed, bank_id)
+        for row in inserts:
+            row.update(bank_id=bank_id, topic_id=topic_ids[row.pop("topic")])
+        for row in updates:
+            row["topic_id"] = topic_ids[row.pop("topic")]
         # Bulk statements: one INSERT and one executemany UPDATE, not a flush per row. The
         # INSERT goes to the table, not the entity: ORM bulk insert spent a fifth of a
         # 10,000-question import on per-row bookkeeping for objects it never builds.
@@ -223,15 +260,13 @@ def apply_import(parsed: ParsedBank) -> ImportPlan:
         if plan.retired:
             db.session.execute(
                 update(Question)
-                .where(Question.bank_id == bank.id, Question.key.in_(plan.retired))
+                .where(Question.bank_id == bank_id, Question.key.in_(plan.retired))
                 .values(active=False, retired_at=now, updated_at=now)
             )
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise ImportConflict(
-            f"bank '{parsed.slug}' was changed by someone else during the import; try again"
-        ) from exc
+        raise ImportConflict(_changed_meanwhile(parsed)) from exc
     except Exception:
         db.session.rollback()
         raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -142,3 +144,28 @@ def test_bulk_import_of_many_questions(app):
     plan = load(app, bank(questions=many))
     assert len(plan.added) == 2000
     assert count(app, Question) == 2000
+
+
+def test_an_import_planned_before_another_one_landed_is_a_conflict(app, clock, monkeypatch):
+    # Planning runs before the write lock is taken, so another import can land in between;
+    # the write then refuses the stale plan instead of mixing the two.
+    load(app, bank())
+    import quizapp.services.bank_import as module
+
+    real_plan = module.plan_import
+    theirs = bank(questions=[question("q1", prompt="Theirs?")])
+
+    def plan_then_someone_else_imports(parsed):
+        plan = real_plan(parsed)
+        if parsed is theirs:
+            return plan
+        clock.advance(minutes=1)
+        other = threading.Thread(target=load, args=(app, theirs))
+        other.start()
+        other.join()
+        return plan
+
+    monkeypatch.setattr(module, "plan_import", plan_then_someone_else_imports)
+    with app.app_context(), pytest.raises(ImportConflict, match="changed by someone else"):
+        apply_import(bank(questions=[question("q1", prompt="Mine?"), question("q9")]))
+    assert [q.prompt for q in questions(app) if q.active] == ["Theirs?"]
