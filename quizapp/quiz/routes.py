@@ -222,23 +222,32 @@ def _answer_conflict(item_id: int, message: str) -> Response | tuple[str, int]:
 @limiter.limit("120/minute")
 def answer(item_id: int) -> Response | tuple[str, int]:
     """Grade and record an answer, then show the feedback."""
-    page = quiz_pages.item_page(current_user, item_id)
-    if page is None or page.item is None or page.question_type is None:
+    # The question page is built again only when the answer is refused.
+    target = quiz_pages.answer_target(current_user, item_id)
+    if target is None:
         abort(404)
-    if page.item.answered_at is not None:
+    if target.item.answered_at is not None:
         return _answer_conflict(item_id, "This question was already answered.")
-    form = AnswerForm(page.question_type, _option_count(page))
+    form = AnswerForm(target.question_type, target.option_count)
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        return _question(page, form, form.first_error, 422)
+        return _refused(item_id, form, form.first_error)
     try:
         reviews.answer(current_user, item_id, form.submission(), form.version.data, form.elapsed())
     except reviews.InvalidAnswer as exc:
-        return _question(page, form, str(exc), 422)
+        return _refused(item_id, form, str(exc))
     except reviews.AnswerConflict as exc:
         return _answer_conflict(item_id, str(exc))
     return redirect(url_for("quiz.feedback", item_id=item_id))
+
+
+def _refused(item_id: int, form: AnswerForm, error: str | None) -> tuple[str, int]:
+    """The question again, with the reason the answer was refused beside the inputs."""
+    page = quiz_pages.item_page(current_user, item_id)
+    if page is None:
+        abort(404)
+    return _question(page, form, error, 422)
 
 
 @bp.route("/quiz/items/<int:item_id>")
