@@ -59,7 +59,8 @@ def _writes(statement: str) -> bool:
     return statement.lstrip().upper().startswith(_WRITE_VERBS)
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, busy timeout, foreign keys, and the write lock taken at the first write only."""
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy own transactions: pysqlite's own BEGIN handling breaks SAVEPOINTs.
@@ -112,7 +113,7 @@ def init_db(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if is_sqlite(engine):
-            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
