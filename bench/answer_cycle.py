@@ -214,9 +214,14 @@ def _measure(
 
 
 def _describe(result: dict[str, float]) -> str:
+    kinds = ("connect", "read", "write", "status", "timeout", "failures")
+    why = ", ".join(f"{k} {int(result[k])}" for k in kinds if result[k])
+    if result.get("bad"):
+        why += f"; statuses {result['bad'].strip()}"
     return (
         f"p50 {result['p50_us'] / 1000:.1f} ms, p99 {result['p99_us'] / 1000:.1f} ms, "
-        f"{int(result['errors'])} errors, {int(result['requests']):,} requests"
+        f"{int(result['errors'])} errors{f' ({why})' if why else ''}, "
+        f"{int(result['requests']):,} requests"
     )
 
 
