@@ -39,7 +39,10 @@ LUA = Path(__file__).resolve().parent / "answer.lua"
 WORKERS, THREADS = 4, 2
 # wrk connections (= wrk threads: the Lua state is per thread), each one logged-in user.
 CONNECTIONS = (8, 32)
-USERS = max(CONNECTIONS)
+# Every wrk run (warm-up or measured) has users of its own: a run ends with answers still in
+# flight, and the next run's first page for the same user could be read before they commit
+# (its answer then gets a 409, which is right, but is not the app's error).
+USERS = 2 * sum(CONNECTIONS)
 P99_LIMIT_MS = 100
 PASSWORD = "bench password 1234"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -202,10 +205,10 @@ def _env(db_path: Path) -> dict[str, str]:
 
 
 def _measure(
-    server: Server, users_file: Path, mode: str, seconds: int, connections: int
+    server: Server, warm_up: Path, measured: Path, mode: str, seconds: int, connections: int
 ) -> dict[str, float]:
-    wrk(server.port, users_file, mode, 2, connections)  # warm-up: imports, caches, connections
-    result = wrk(server.port, users_file, mode, seconds, connections)
+    wrk(server.port, warm_up, mode, 2, connections)  # warm-up: imports, caches, connections
+    result = wrk(server.port, measured, mode, seconds, connections)
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     result["errors"] = sum(
         int(result[k]) for k in ("connect", "read", "write", "status", "timeout", "failures")
@@ -248,9 +251,13 @@ def _serve_and_measure(
     lines = [
         f"{sid}\t{log_in(server.port, email) if mode == 'app' else 'x=1'}\n" for sid, email in users
     ]
-    users_file = log.with_suffix(".users.tsv")
-    users_file.write_text("".join(lines))
-    results = {c: _measure(server, users_file, mode, seconds, c) for c in CONNECTIONS}
+    results, start = {}, 0
+    for c in CONNECTIONS:
+        warm_up, measured = (log.with_suffix(f".{c}.{kind}.tsv") for kind in ("warm", "run"))
+        warm_up.write_text("".join(lines[start : start + c]))
+        measured.write_text("".join(lines[start + c : start + 2 * c]))
+        start += 2 * c
+        results[c] = _measure(server, warm_up, measured, mode, seconds, c)
     return results, server
 
 
