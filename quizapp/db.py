@@ -61,6 +61,7 @@ def _writes(statement: str) -> bool:
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, busy timeout, foreign keys, and the write lock taken at the first write only."""
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy own transactions: pysqlite's own BEGIN handling breaks SAVEPOINTs.

@@ -1,13 +1,15 @@
-"""Applying a parsed bank to the database: one bank, one transaction, idempotent."""
+"""Applying a parsed bank to the database: idempotent, and seen by users all at once."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import column, insert, select, table, update
+from sqlalchemy import and_, column, insert, select, table, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import ColumnElement
 
 from quizapp.banks.model import Bank as ParsedBank
 from quizapp.banks.model import Question as ParsedQuestion
@@ -15,6 +17,10 @@ from quizapp.clock import utcnow
 from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.models import Bank, Question, Topic
+
+# New questions are inserted this many per transaction: each holds the write lock briefly.
+INSERT_BATCH = 500
+_SQLITE_PAUSE_SECONDS = 0.12
 
 
 class ImportConflict(Exception):
@@ -174,7 +180,8 @@ def _question_rows(
             updated_at=now,
         )
         if question.key in added:
-            inserts.append({**values, "created_at": now, "revision": 1})
+            # Staged: published by the import's last transaction (apply_import).
+            inserts.append({**values, "active": False, "created_at": now, "revision": 1})
         else:
             updates.append({**values, "id": plan.question_ids[question.key]})
     return inserts, updates
@@ -263,11 +270,36 @@ def _upsert_topics(parsed: ParsedBank, bank_id: int) -> dict[str, int]:
     return {slug: topic.id for slug, topic in owned.items()}
 
 
-def apply_import(parsed: ParsedBank) -> ImportPlan:
-    """Import one bank in one transaction; edits keep progress, missing questions retire.
+def _guard(plan: ImportPlan, parsed: ParsedBank, bank_id: int, stamp: datetime) -> None:
+    # Each later transaction of an import first checks (and so takes the write lock) that the
+    # bank is still at the import this one stamped: another import in between is a conflict.
+    still_ours = rows_changed(
+        update(Bank)
+        .where(Bank.id == bank_id, Bank.imported_at == stamp)
+        .values(imported_at=stamp)
+        .execution_options(synchronize_session=False)
+    )
+    if still_ours != 1:
+        raise ImportConflict(_changed_meanwhile(parsed))
 
-    Planning and building the rows happen before the first write: the transaction that
-    holds the write lock only writes.
+
+def _pause_for_other_writers() -> None:
+    # SQLite has one writer at a time, and a writer kept waiting retries after sleeps of up to
+    # 100 ms (its busy handler): a pause longer than that between two batches lets every
+    # answer that arrived during a batch in before the next one.
+    if db.session.get_bind().dialect.name == "sqlite":
+        time.sleep(_SQLITE_PAUSE_SECONDS)
+
+
+def apply_import(parsed: ParsedBank) -> ImportPlan:
+    """Import one bank; users see all of it at once. Edits keep progress, missing questions retire.
+
+    Planning and building the rows happen before the first write, so the transactions that
+    hold the write lock only write, and none of them for long: the bank and its topics first,
+    then the new questions in batches of INSERT_BATCH as staged rows (inactive and never
+    retired, so no page or queue shows them), then one short transaction that writes the
+    edits and retirements and publishes the staged rows. An import interrupted before that
+    leaves only staged rows, which the next import of the bank takes up.
     """
     try:
         plan = plan_import(parsed)
@@ -281,21 +313,30 @@ def apply_import(parsed: ParsedBank) -> ImportPlan:
         # From here on, only writes: the transaction takes the write lock.
         bank_id = _write_bank(parsed, plan, bank_values)
         topic_ids = _upsert_topics(parsed, bank_id)
+        db.session.commit()
         for row in inserts:
             row.update(bank_id=bank_id, topic_id=topic_ids[row.pop("topic")])
         for row in updates:
             row["topic_id"] = topic_ids[row.pop("topic")]
-        # Bulk statements: one INSERT and one executemany UPDATE, not a flush per row. The
-        # INSERT goes to the table, not the entity: ORM bulk insert spent a fifth of a
-        # 10,000-question import on per-row bookkeeping for objects it never builds.
-        if inserts:
-            _insert_raw(into, inserts)
+        # Bulk statements: executemany INSERTs and UPDATEs, not a flush per row, on the table
+        # rather than the entity (ORM bulk insert's per-row bookkeeping was a fifth of a
+        # 10,000-question import).
+        for start in range(0, len(inserts), INSERT_BATCH):
+            _pause_for_other_writers()
+            _guard(plan, parsed, bank_id, now)
+            _insert_raw(into, inserts[start : start + INSERT_BATCH])
+            db.session.commit()
+        _guard(plan, parsed, bank_id, now)
         if updates:
             db.session.execute(update(Question), updates)
             db.session.execute(
                 update(Question)
                 .where(Question.id.in_([u["id"] for u in updates]))
                 .values(revision=Question.revision + 1)
+            )
+        if inserts:
+            db.session.execute(
+                update(Question).where(Question.bank_id == bank_id, _staged()).values(active=True)
             )
         if plan.retired:
             db.session.execute(
@@ -311,3 +352,8 @@ def apply_import(parsed: ParsedBank) -> ImportPlan:
         db.session.rollback()
         raise
     return plan
+
+
+def _staged() -> ColumnElement[bool]:
+    """Questions written by an import that has not published them yet."""
+    return and_(Question.active.is_(False), Question.retired_at.is_(None))

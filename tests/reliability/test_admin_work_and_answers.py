@@ -5,7 +5,8 @@ about a second between answers, as people do) while an admin
 uploads a 5 MB bank of 10,000 questions (parsed and previewed) and then applies it (parsed
 again, planned and written). Parsing and planning run before the write lock is taken, so the
 answers only ever wait for the writes themselves: every answer is accepted, none gets a 503,
-and their p99 stays bounded (see P99_LIMIT_SECONDS).
+and their p99 stays under 200 ms. (The import writes its new questions in short batches and
+publishes them at once; see bank_import.apply_import.)
 """
 
 from __future__ import annotations
@@ -35,13 +36,7 @@ from tests.reliability.helpers import SECRET
 pytestmark = pytest.mark.skipif(is_postgres(), reason="SQLite's single writer is what is tested")
 
 USERS = 20
-# The issue's target is 200 ms. Reads, parsing and planning no longer hold the lock, but the
-# import's INSERT of 10,000 rows does (~110 ms in SQLite itself, 150-300 ms on a busy 2-core
-# machine), and answers waiting behind it measured a p99 of 600-700 ms here. The bound kept
-# is the one that holds on a loaded machine and still fails the old design by far (the upload
-# alone held the lock for its whole parse: seconds, and 503s past the busy timeout); the next
-# step to 200 ms is writing the new questions in small staged batches (README, Performance).
-P99_LIMIT_SECONDS = 1.0
+P99_LIMIT_SECONDS = 0.200
 UPLOAD_BYTES = 5_000_000
 THINK_SECONDS = (0.5, 1.5)
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -113,21 +108,31 @@ class Learner(threading.Thread):
         )
         assert status == 302, status
         self.session_path = urlsplit(location).path
+        # One answer before the clock starts: the server's first requests warm its caches.
+        self.answer_one()
+        self.failures.clear()
+        self.record.samples.clear()
+
+    def answer_one(self) -> bool:
+        """Read the next question and answer it; False if there was none to answer."""
+        status, _loc, page = self.browser.send("question", "GET", self.session_path)
+        if status != 200 or 'action="/quiz/items/' not in page:
+            self.failures.append(f"question page: {status}")
+            return False
+        action = re.search(r'action="(/quiz/items/\d+/answer)"', page).group(1)
+        status, _loc, _ = self.browser.send(
+            "answer", "POST", action, _answer_fields(page, self.rng)
+        )
+        if status != 302:
+            self.failures.append(f"answer: {status}")
+        return True
 
     def run(self) -> None:
         """Answer until the admin's work is over (at least once)."""
         self.start_together.wait()
-        while True:
-            status, _loc, page = self.browser.send("question", "GET", self.session_path)
-            if status != 200 or 'action="/quiz/items/' not in page:
-                self.failures.append(f"question page: {status}")
-                return
-            action = re.search(r'action="(/quiz/items/\d+/answer)"', page).group(1)
-            status, _loc, _ = self.browser.send(
-                "answer", "POST", action, _answer_fields(page, self.rng)
-            )
-            if status != 302:
-                self.failures.append(f"answer: {status}")
+        # People do not all press "answer" in the same millisecond: each starts within a pause.
+        self.stop.wait(self.rng.uniform(0, THINK_SECONDS[1]))
+        while self.answer_one():
             # A person reads the feedback before the next question (a user who never pauses
             # is a load test, which bench/ runs); the pause ends at once when the admin is done.
             if self.stop.wait(self.rng.uniform(*THINK_SECONDS)):
@@ -184,8 +189,8 @@ def test_answers_are_not_stalled_by_an_upload_and_an_import(tmp_path):
         server.stop()
 
     with app.app_context():
-        imported = db.session.scalar(select(func.count()).select_from(Question)) - 300
-    assert imported == 10_000
+        shown = db.session.scalar(select(func.count()).where(Question.active.is_(True)))
+    assert shown == 300 + 10_000
     failures = [f for learner in learners for f in learner.failures]
     assert not failures, failures
     answers = [s for learner in learners for s in learner.record.samples if s.kind == "answer"]
