@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from quizapp.extensions import db
+from quizapp.models import User
 from quizapp.services import accounts
 from tests.conftest import is_postgres
 
@@ -77,3 +79,39 @@ def test_work_outside_a_request_writes_under_the_lock(app, executed):
         db.session.commit()
     assert any(s.startswith("INSERT") for s in executed)
     _assert_writes_hold_the_lock(executed)
+
+
+def test_writers_take_turns_and_a_waiting_one_goes_as_soon_as_the_lock_is_free(
+    app, user_id, executed
+):
+    # A writer waits for the one before it (no "database is locked" within the busy
+    # timeout) and begins as soon as that one commits.
+    holding, release = threading.Event(), threading.Event()
+    finished: list[str] = []
+
+    def first_writer():
+        with app.app_context():
+            rename(user_id, "first")
+            holding.set()
+            release.wait(timeout=10)
+            db.session.commit()
+            finished.append("first")
+
+    thread = threading.Thread(target=first_writer)
+    thread.start()
+    assert holding.wait(timeout=10)
+    threading.Timer(0.3, release.set).start()
+    with app.app_context():
+        rename(user_id, "second")
+        db.session.commit()
+        finished.append("second")
+    thread.join(timeout=10)
+    assert finished == ["first", "second"]
+    with app.app_context():
+        assert db.session.get(User, user_id).display_name == "second"
+    _assert_writes_hold_the_lock(executed)
+
+
+def rename(user_id: int, name: str) -> None:
+    """Write one row in the current unit of work (not committed)."""
+    db.session.execute(update(User).where(User.id == user_id).values(display_name=name))
