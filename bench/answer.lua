@@ -24,7 +24,13 @@ function init(args)
   state = "question"
   failures = 0
   answers = 0
+  bad = ""
   form = "application/x-www-form-urlencoded"
+end
+
+-- The statuses of failed requests (a few), for the report.
+function note(status)
+  if #bad < 60 then bad = bad .. status .. " " end
 end
 
 local function escape(s)
@@ -41,12 +47,13 @@ end
 
 function response(status, headers, body)
   if state == "answer" then
-    if status == 302 then answers = answers + 1 else failures = failures + 1 end
+    if status == 302 then answers = answers + 1 else failures = failures + 1; note(status) end
     state = "question"
     return
   end
   if status ~= 200 then
     failures = failures + 1
+    note(status)
     return
   end
   if mode == "bare" then
@@ -77,15 +84,17 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local failed, answered = 0, 0
+  local failed, answered, statuses = 0, 0, ""
   for _, thread in ipairs(threads) do
     failed = failed + (thread:get("failures") or 0)
     answered = answered + (thread:get("answers") or 0)
+    statuses = statuses .. (thread:get("bad") or "")
   end
   local e = summary.errors
   io.write(string.format(
     '{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "connect": %d, ' ..
-    '"read": %d, "write": %d, "status": %d, "timeout": %d, "failures": %d, "answers": %d}\n',
+    '"read": %d, "write": %d, "status": %d, "timeout": %d, "failures": %d, "answers": %d, ' ..
+    '"bad": "%s"}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    e.connect, e.read, e.write, e.status, e.timeout, failed, answered))
+    e.connect, e.read, e.write, e.status, e.timeout, failed, answered, statuses))
 end

@@ -50,7 +50,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from quizapp import cli, errors, security, templating
 
     _init_extensions(app)
-    _declare_read_only_requests(app)
     security.bound_url_ids(app)
     _register_blueprints(app)
 
@@ -80,24 +79,6 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     init_login(app)
     limiter.init_app(app)
-
-
-def _declare_read_only_requests(app: Flask) -> None:
-    # Every change is a POST, so GET and HEAD requests only read: their transactions need
-    # no write lock (see quizapp.db).
-    from flask import g, request
-
-    from quizapp.db import reset_read_only, set_read_only
-
-    @app.before_request
-    def _intent() -> None:
-        g.read_only_token = set_read_only(request.method in ("GET", "HEAD"))
-
-    @app.teardown_request
-    def _end_intent(_exc: BaseException | None) -> None:
-        token = g.pop("read_only_token", None)
-        if token is not None:
-            reset_read_only(token)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -43,8 +43,7 @@ def render_question(
 
 def option_count(page: quiz_pages.QuestionPage) -> int:
     """How many choices (or matching options, or key points) the question offers."""
-    key_points = page.question.key_points if page.question is not None else []
-    return len(page.choices) or len(page.match_options) or len(key_points)
+    return quiz_pages.option_count(page.question) if page.question is not None else 0
 
 
 def render_report(session_id: int, status: int = 200) -> tuple[str, int]:

@@ -10,7 +10,7 @@ from quizapp.extensions import limiter
 from quizapp.forms import EmptyForm
 from quizapp.quiz import bp
 from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, MoreNewForm, TopicsForm
-from quizapp.quiz.pages import option_count, render_question, time_up
+from quizapp.quiz.pages import render_question, time_up
 from quizapp.scheduling.grading import ADJUSTMENT_LABELS
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
 from quizapp.security import is_safe_next, parse_ids, parse_number
@@ -200,28 +200,39 @@ def _answer_conflict(item_id: int, message: str) -> Response | tuple[str, int]:
 @limiter.limit("120/minute")
 def answer(item_id: int) -> Response | tuple[str, int]:
     """Grade and record an answer, then show the feedback."""
-    page = quiz_pages.item_page(current_user, item_id)
-    if page is None or page.item is None or page.question_type is None:
+    # The question page is built again only when the answer is refused.
+    target = quiz_pages.answer_target(current_user, item_id)
+    if target is None:
         abort(404)
-    if page.item.answered_at is not None:
+    if target.item.answered_at is not None:
         return _answer_conflict(item_id, "This question was already answered.")
-    form = AnswerForm(page.question_type, option_count(page))
+    # Read before the answer commits: afterwards the session's attributes are expired.
+    session_id, mock = target.session.id, target.session.mode == SessionMode.MOCK
+    form = AnswerForm(target.question_type, target.option_count)
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        return render_question(page, form, form.first_error, 422)
+        return _refused(item_id, form, form.first_error)
     try:
         reviews.answer(current_user, item_id, form.submission(), form.version.data, form.elapsed())
     except reviews.InvalidAnswer as exc:
-        return render_question(page, form, str(exc), 422)
+        return _refused(item_id, form, str(exc))
     except reviews.TimeUp as exc:
-        return time_up(page.session.id, str(exc))
+        return time_up(session_id, str(exc))
     except reviews.AnswerConflict as exc:
         return _answer_conflict(item_id, str(exc))
-    if page.session.mode == SessionMode.MOCK:
+    if mock:
         # No feedback until the end: straight to the next question.
-        return redirect(url_for("mock.view", session_id=page.session.id))
+        return redirect(url_for("mock.view", session_id=session_id))
     return redirect(url_for("quiz.feedback", item_id=item_id))
+
+
+def _refused(item_id: int, form: AnswerForm, error: str | None) -> tuple[str, int]:
+    """The question again, with the reason the answer was refused beside the inputs."""
+    page = quiz_pages.item_page(current_user, item_id)
+    if page is None:
+        abort(404)
+    return render_question(page, form, error, 422)
 
 
 @bp.route("/quiz/items/<int:item_id>")

@@ -114,7 +114,7 @@ def _open(path: Path, mode: str, *, gz: bool | None = None) -> IO[str]:
 def _snapshot_connection() -> Connection:
     conn = db.engine.connect()
     # One snapshot for every table: PostgreSQL's default isolation gives each SELECT its own.
-    # SQLite's transactions (BEGIN IMMEDIATE here) are serializable already.
+    # A SQLite transaction that only reads is one snapshot already (WAL).
     if conn.dialect.name == "postgresql":
         conn = conn.execution_options(isolation_level="REPEATABLE READ")
     return conn

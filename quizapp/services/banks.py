@@ -23,7 +23,8 @@ class BankRow:
 def bank_rows() -> list[BankRow]:
     """Every bank, by slug, with its counts (one query)."""
     active = func.count(Question.id).filter(Question.active.is_(True))
-    retired = func.count(Question.id).filter(Question.active.is_(False))
+    # Not the inactive ones: an import in progress stages its new questions inactive too.
+    retired = func.count(Question.id).filter(Question.retired_at.is_not(None))
     topics = select(func.count(Topic.id)).where(Topic.bank_id == Bank.id).scalar_subquery()
     rows = db.session.execute(
         select(Bank, active, retired, topics)

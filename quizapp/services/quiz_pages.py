@@ -217,6 +217,43 @@ def question_page(user: User, session_id: int) -> QuestionPage | None:
     return _question_page(user, session, item)
 
 
+@dataclass(frozen=True)
+class AnswerTarget:
+    """What reading an answer form needs: the item, its question's type and option count.
+
+    It keeps the item's session and question too: the unit of work holds them only while they
+    are referenced, and the answer that follows reads them from it instead of selecting again.
+    """
+
+    item: StudySessionItem
+    session: StudySession
+    question: Question
+
+    @property
+    def question_type(self) -> QuestionType:
+        """The type of the question asked."""
+        return QuestionType(self.question.type)
+
+    @property
+    def option_count(self) -> int:
+        """How many choices (or matching options, or key points) the question offers."""
+        return option_count(self.question)
+
+
+def option_count(question: Question) -> int:
+    """How many choices, matching options or key points a question offers."""
+    return len(question.choices) or len(question.matching_pairs()) or len(question.key_points)
+
+
+def answer_target(user: User, item_id: int) -> AnswerTarget | None:
+    """The user's own item to answer, without building its page (None if not theirs)."""
+    found = study.get_item_and_session(user, item_id)
+    if found is None:
+        return None
+    item, session = found
+    return AnswerTarget(item, session, db.session.get_one(Question, item.question_id))
+
+
 def item_page(user: User, item_id: int) -> QuestionPage | None:
     """One item's question page (to show an answer form again); None if not the user's."""
     item = study.get_item(user, item_id)

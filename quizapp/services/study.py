@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Final
+from typing import Final, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select
 
@@ -24,6 +24,8 @@ from quizapp.scheduling.queue import (
 from quizapp.scheduling.studyday import study_day
 from quizapp.services import queue_data
 from quizapp.vocabulary import ReviewMode, SessionMode
+
+T = TypeVar("T")
 
 
 def today_for(user: User) -> date:
@@ -213,11 +215,32 @@ def get_session(user: User, session_id: int) -> StudySession | None:
 
 def get_item(user: User, item_id: int) -> StudySessionItem | None:
     """The user's own session item with this id (None for anyone else's)."""
-    return db.session.scalar(
-        select(StudySessionItem)
+    found = get_item_and_session(user, item_id)
+    return found[0] if found else None
+
+
+def get_item_and_session(user: User, item_id: int) -> tuple[StudySessionItem, StudySession] | None:
+    """The user's own session item with this id and its session, in one query.
+
+    An item (and session) this unit of work still holds is not selected again: answering used
+    to select the item twice.
+    """
+    item = _loaded(StudySessionItem, item_id)
+    session = _loaded(StudySession, item.session_id) if item is not None else None
+    if item is not None and session is not None and session.user_id == user.id:
+        return item, session
+    row = db.session.execute(
+        select(StudySessionItem, StudySession)
         .join(StudySession, StudySession.id == StudySessionItem.session_id)
         .where(StudySessionItem.id == item_id, StudySession.user_id == user.id)
-    )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def _loaded(model: type[T], ident: int) -> T | None:
+    """The object with this primary key if this unit of work already holds it (no SQL)."""
+    found = db.session.identity_map.get(db.session.identity_key(model, ident))
+    return found if isinstance(found, model) else None
 
 
 def next_item(session: StudySession) -> StudySessionItem | None:

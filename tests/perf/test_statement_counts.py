@@ -9,11 +9,15 @@ from __future__ import annotations
 import pytest
 
 from tests.perf.helpers import pages, statements_of, studied
+from tests.quiz.helpers import answer_data, next_item
 
 # The budgets: today's counts. Raising one needs a reason; a count that depends on the data
 # fails the equality check below first. Progress: 14 since it lists the mock interviews (one
 # grouped query).
 BUDGET = {"question": 8, "feedback": 8, "progress": 14, "dashboard": 10}
+# POSTing an answer: the user, the item with its session, the question, the claim, the card,
+# its write, the review, the item's link to it and what remains (it was 14, the item twice).
+ANSWER_BUDGET = 9
 
 
 def _counts(app, client, user_id, questions, answers) -> dict[str, int]:
@@ -63,3 +67,21 @@ def test_statement_counts_do_not_grow_with_the_data(app_config, tmp_path):
             db.engine.dispose()
     small, larger = results
     assert small == larger, f"statement counts grew with the data: {small} -> {larger}"
+
+
+@pytest.mark.parametrize("size", [(6, 3), (40, 25)], ids=["small", "larger"])
+def test_an_answer_stays_within_its_budget_and_selects_its_item_once(
+    app, auth_client, user_id, size
+):
+    ids = studied(app, auth_client, user_id, *size)
+    item_id, _type, question_id = next_item(app, ids["session"])
+    data = answer_data(app, question_id) | {"version": "0", "csrf_token": auth_client.csrf_token()}
+
+    def post():
+        response = auth_client.post(f"/quiz/items/{item_id}/answer", data=data)
+        assert response.status_code == 302, response.status_code
+
+    statements = statements_of(app, post)
+    assert len(statements) <= ANSWER_BUDGET, statements
+    item_reads = [s for s in statements if s.lstrip().startswith("SELECT study_session_items.id")]
+    assert len(item_reads) == 1, item_reads

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp.banks.model import Topic as ParsedTopic
 from quizapp.extensions import db
@@ -142,3 +144,61 @@ def test_bulk_import_of_many_questions(app):
     plan = load(app, bank(questions=many))
     assert len(plan.added) == 2000
     assert count(app, Question) == 2000
+
+
+def test_an_import_planned_before_another_one_landed_is_a_conflict(app, clock, monkeypatch):
+    # Planning runs before the write lock is taken, so another import can land in between;
+    # the write then refuses the stale plan instead of mixing the two.
+    load(app, bank())
+    import quizapp.services.bank_import as module
+
+    real_plan = module.plan_import
+    theirs = bank(questions=[question("q1", prompt="Theirs?")])
+
+    def plan_then_someone_else_imports(parsed):
+        plan = real_plan(parsed)
+        if parsed is theirs:
+            return plan
+        clock.advance(minutes=1)
+        other = threading.Thread(target=load, args=(app, theirs))
+        other.start()
+        other.join()
+        return plan
+
+    monkeypatch.setattr(module, "plan_import", plan_then_someone_else_imports)
+    with app.app_context(), pytest.raises(ImportConflict, match="changed by someone else"):
+        apply_import(bank(questions=[question("q1", prompt="Mine?"), question("q9")]))
+    assert [q.prompt for q in questions(app) if q.active] == ["Theirs?"]
+
+
+def test_a_big_import_shows_nothing_until_all_of_it_is_written(app, monkeypatch):
+    # New questions are written in several short transactions; until the last one publishes
+    # them, no page or queue sees any, and an interrupted import is taken up by the next one.
+    import quizapp.services.bank_import as module
+
+    monkeypatch.setattr(module, "INSERT_BATCH", 2)
+    monkeypatch.setattr(module, "_SQLITE_PAUSE_SECONDS", 0)
+    load(app, bank())
+    seen_between: list[int] = []
+    real_guard = module._guard
+
+    def interrupted(*args):
+        with app.app_context():  # another unit of work, as a page would be
+            seen_between.append(
+                db.session.scalar(select(func.count()).where(Question.active.is_(True)))
+            )
+        if len(seen_between) == 3:
+            raise RuntimeError("the process was stopped")
+        real_guard(*args)
+
+    monkeypatch.setattr(module, "_guard", interrupted)
+    bigger = bank(questions=[question(f"q{i}") for i in range(1, 9)])
+    with app.app_context(), pytest.raises(RuntimeError):
+        apply_import(bigger)
+    assert seen_between == [3, 3, 3]
+    assert [q.key for q in questions(app) if q.active] == ["q1", "q2", "q3"]
+
+    monkeypatch.setattr(module, "_guard", real_guard)
+    plan = load(app, bigger)
+    assert [q.key for q in questions(app) if q.active] == [f"q{i}" for i in range(1, 9)]
+    assert plan.retired == [] and len({q.key for q in questions(app)}) == 8
