@@ -192,6 +192,12 @@ def test_topic_slugs_are_unique_across_banks(banks):
     assert [s for s, n in slugs.items() if n > 1] == []
 
 
+def test_bank_titles_are_plain_text(banks):
+    # Titles are shown as plain text (dashboard, topic picker): Markdown marks would show.
+    marked = [b.title for b in banks if any(mark in b.title for mark in "`*_[]")]
+    assert marked == []
+
+
 def test_cli_dry_run_validates_every_bundled_bank(runner):
     result = runner.invoke(args=["banks", "import", str(BANK_DIR), "--dry-run"])
     assert result.exit_code == 0, result.output

@@ -237,18 +237,16 @@ def _answer_problems(q: Question) -> list[str]:
             )
     elif q.accepted:
         out.append(f"{q.type} questions take no accepted answers")
-    if q.type == "matching":
-        out += _pair_problems(q)
-    elif q.pairs:
-        out.append(f"{q.type} questions take no pairs")
-    if q.type == "numerical":
-        out += _number_problems(q)
-    elif q.numbers:
-        out.append(f"{q.type} questions take no numbers")
-    if q.type == "explain":
-        out += _key_point_problems(q)
-    elif q.key_points:
-        out.append(f"{q.type} questions take no key points")
+    # The fields only one type has: that type's rules, or "takes no ..." for any other.
+    for owner, values, noun, rules in (
+        ("matching", q.pairs, "pairs", _pair_problems),
+        ("numerical", q.numbers, "numbers", _number_problems),
+        ("explain", q.key_points, "key points", _key_point_problems),
+    ):
+        if q.type == owner:
+            out += rules(q)
+        elif values:
+            out.append(f"{q.type} questions take no {noun}")
     return out
 
 
