@@ -12,7 +12,7 @@ from quizapp.mock import bp
 from quizapp.mock.forms import StartForm
 from quizapp.quiz.pages import render_question, render_report, time_up
 from quizapp.security import parse_ids
-from quizapp.services import mock_interviews, quiz_pages, reviews, topics
+from quizapp.services import mock_interviews, quiz_pages, reviews, study, topics
 
 
 def _start_page(form: StartForm, status: int = 200) -> tuple[str, int]:
@@ -77,22 +77,20 @@ def skip(item_id: int) -> Response | tuple[str, int]:
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
+    item = study.get_item(current_user, item_id)
+    if item is None:
+        abort(404)
+    session_id = item.session_id
     try:
-        session = mock_interviews.skip(current_user, item_id)
+        mock_interviews.skip(current_user, item_id)
     except reviews.NotFound:
         abort(404)
     except reviews.TimeUp as exc:
-        item = quiz_pages.item_page(current_user, item_id)
-        if item is None:
-            abort(404)
-        return time_up(item.session.id, str(exc))
+        return time_up(session_id, str(exc))
     except reviews.AnswerConflict as exc:
         flash(str(exc), "warning")
-        item = quiz_pages.item_page(current_user, item_id)
-        if item is None:
-            abort(404)
-        return redirect(url_for("mock.view", session_id=item.session.id), 303)
-    return redirect(url_for("mock.view", session_id=session.id))
+        return redirect(url_for("mock.view", session_id=session_id), 303)
+    return redirect(url_for("mock.view", session_id=session_id))
 
 
 @bp.route("/<int:session_id>/finish", methods=["POST"])
