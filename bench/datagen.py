@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bench.common import NOW, TODAY
+from quizapp.scheduling.queue import DIFFICULTY_ORDER
 
 DIFFICULTIES = ("easy", "medium", "hard")
 PROMPT = (
@@ -118,6 +119,7 @@ QUESTION_COLUMNS = (
     "accepted",
     "explanation",
     "difficulty",
+    "difficulty_rank",
     "tags",
     "source_article",
     "source_section",
@@ -175,6 +177,7 @@ def add_bank(
                 json.dumps(v["accepted"]),
                 v["explanation"],
                 v["difficulty"],
+                DIFFICULTY_ORDER[v["difficulty"]],
                 "[]",
                 "Bench article",
                 "Bench section",
@@ -303,8 +306,13 @@ def card_rows(
 
 
 def add_cards(conn: sqlite3.Connection, rows: Iterable[tuple[object, ...]]) -> None:
-    """Insert card states (tuples in CARD_COLUMNS order)."""
-    _insert(conn, "card_states", CARD_COLUMNS, rows)
+    """Insert card states (tuples in CARD_COLUMNS order), with their question's topic."""
+    marks = ",".join("?" * len(CARD_COLUMNS))
+    conn.executemany(
+        f"INSERT INTO card_states ({','.join(CARD_COLUMNS)}, topic_id) "
+        f"VALUES ({marks}, (SELECT topic_id FROM questions WHERE id = ?))",
+        ((*row, row[1]) for row in rows),
+    )
 
 
 def add_reviews_from_cards(

@@ -115,6 +115,8 @@ def test_downgrading_past_mock_interviews_keeps_the_log_true(app, clock, capfd):
     load(app, bank("new", [question("x", "explain", topic="orm")]))
     # Flask-Migrate logs the migration's error ("the database holds explain questions...")
     # and exits; the transaction is rolled back.
+    with app.app_context():
+        downgrade(revision="f2b8d4e6a1c3")  # the later migrations step back first
     with app.app_context(), pytest.raises(SystemExit):
         downgrade(revision="e4a7c2d9f815")
     assert "the database holds explain questions" in capfd.readouterr().err
@@ -123,5 +125,20 @@ def test_downgrading_past_mock_interviews_keeps_the_log_true(app, clock, capfd):
             assert conn.execute(text("SELECT count(*) FROM questions")).scalar_one() == 3
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
             assert version == "f2b8d4e6a1c3"
+        upgrade()  # back to the head, through the later migrations, with this history in place
+        with db.engine.connect() as conn:
+            # The cards' copies of their question's topic and active flag are filled in.
+            cards, mismatched = conn.execute(
+                text(
+                    "SELECT count(*), sum(CASE WHEN c.topic_id = q.topic_id "
+                    "AND c.question_active = q.active THEN 0 ELSE 1 END) "
+                    "FROM card_states c JOIN questions q ON q.id = c.question_id"
+                )
+            ).one()
+            ranks = conn.execute(
+                text("SELECT DISTINCT difficulty, difficulty_rank FROM questions")
+            ).all()
+        assert cards >= 1 and mismatched == 0
+        assert set(ranks) == {("easy", 0)}
     verified = app.test_cli_runner().invoke(args=["reviews", "verify"])
     assert verified.exit_code == 0, verified.output

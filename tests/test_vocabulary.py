@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp.extensions import db
 from quizapp.models import JobRun, OutboxMessage, Question, Review, StudySession, StudySessionItem
 from quizapp.scheduling.grading import GRADERS
+from quizapp.scheduling.queue import DIFFICULTY_ORDER
 from quizapp.vocabulary import (
     ANSWER_MODES,
     SCHEDULED_MODES,
@@ -82,7 +83,9 @@ def test_the_database_refuses_unknown_values(app, world, model, column, values):
         row_id = db.session.scalar(select(model.id).limit(1))
         assert row_id is not None
         for value in values:  # every known value is accepted ...
-            db.session.execute(update(model).where(model.id == row_id).values({column: value}))
+            db.session.execute(
+                update(model).where(model.id == row_id).values(_with_companions(column, value))
+            )
         db.session.rollback()
         with pytest.raises(IntegrityError):  # ... and anything else is refused
             db.session.execute(update(model).where(model.id == row_id).values({column: "bogus"}))
@@ -90,6 +93,26 @@ def test_the_database_refuses_unknown_values(app, world, model, column, values):
         db.session.rollback()
         stored = db.session.scalar(select(getattr(model, column)).where(model.id == row_id))
         assert stored in {v.value for v in values}
+
+
+def _with_companions(column: str, value: str) -> dict[str, object]:
+    # A question's difficulty_rank must follow its difficulty (CHECK difficulty_rank_matches).
+    if column == "difficulty":
+        return {column: value, "difficulty_rank": DIFFICULTY_ORDER[value]}
+    return {column: value}
+
+
+def test_a_difficulty_rank_that_disagrees_with_the_difficulty_is_refused(app, world):
+    with app.app_context():
+        row_id = db.session.scalar(select(Question.id).where(Question.difficulty == "easy"))
+        assert row_id is not None
+        with pytest.raises(IntegrityError):
+            db.session.execute(
+                update(Question).where(Question.id == row_id).values(difficulty_rank=2)
+            )
+            db.session.flush()
+        db.session.rollback()
+        assert db.session.get(Question, row_id).difficulty_rank == 0
 
 
 def test_migrations_create_the_models_check_constraints(app):

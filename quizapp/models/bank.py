@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -22,7 +23,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizapp.banks.model import NumberRange, Pair
 from quizapp.db import UTCDateTime
 from quizapp.extensions import db
+from quizapp.scheduling.queue import DIFFICULTY_ORDER
 from quizapp.vocabulary import Difficulty, QuestionType, check_in
+
+DIFFICULTY_RANK_SQL = (
+    "CASE difficulty "
+    + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in DIFFICULTY_ORDER.items())
+    + " END"
+)
 
 
 class Bank(db.Model):  # type: ignore[name-defined,misc]
@@ -66,8 +74,12 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         UniqueConstraint("bank_id", "key", name="uq_questions_bank_key"),
         Index("ix_questions_topic_active_position", "topic_id", "active", "position"),
+        # New questions of one topic in the queue's bank order: a walk that stops at the first
+        # few the user has not seen (queue_data.new_cards).
+        Index("ix_questions_new_order", "topic_id", "active", "difficulty_rank", "position", "id"),
         CheckConstraint(check_in("type", QuestionType), name="type_known"),
         CheckConstraint(check_in("difficulty", Difficulty), name="difficulty_known"),
+        CheckConstraint(f"difficulty_rank = {DIFFICULTY_RANK_SQL}", name="difficulty_rank_matches"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,9 +97,12 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     # Short answer: accepted answers.
     accepted: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Explain: the key points an interviewer listens for, in bank order.
-    key_points: Mapped[list[str]] = mapped_column(JSON, default=list)
+    key_points: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     explanation: Mapped[str] = mapped_column(Text, default="")
     difficulty: Mapped[str] = mapped_column(String(10))
+    # The difficulty as its place in the queue's order (easy 0, medium 1, hard 2), so an index
+    # can hold that order; the CHECK above keeps it equal to `difficulty`.
+    difficulty_rank: Mapped[int] = mapped_column(SmallInteger)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     source_article: Mapped[str] = mapped_column(String(300), default="")
     source_section: Mapped[str] = mapped_column(String(300), default="")

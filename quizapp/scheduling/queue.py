@@ -23,10 +23,11 @@
 - A question id that appears twice in the input is a caller bug and raises ``ValueError``.
 
 What the app should load, so the builder never needs the whole history: only the user's cards
-with ``due_day <= today`` (in the chosen topics), and for new questions the first
-``remaining_new(...)`` unseen ones *of each topic* in bank order (a window function in SQL:
-``row_number() OVER (PARTITION BY topic ...) <= remaining_new``), which is all the round-robin
-can take from any one topic, however large the bank. Due cards cannot be cut with a plain
+with ``due_day <= today`` (in the chosen topics), and for new questions, of the topics that
+still have an unseen one, the first ``new_quota(...)`` unseen ones of each in bank order:
+all the round-robin can take today (one per topic once there are ``remaining_new`` topics),
+however large the bank. The app finds them with one index walk per topic that stops at its
+quota. Due cards cannot be cut with a plain
 LIMIT unless the SQL orders by the same overdue key: the app does exactly that (``ORDER BY``
 the ratio as a double, which orders like the exact Fraction for day counts below 65,536, then
 EF, then question id, with ``LIMIT remaining_reviews(...)``), so a backlog of thousands of due
@@ -57,7 +58,7 @@ questions stay new.
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -78,6 +79,7 @@ __all__ = [
     "ReaskPlan",
     "build_daily_queue",
     "interleave_new",
+    "new_quota",
     "overdue_ratio",
     "reask_plan",
     "reask_position",
@@ -176,12 +178,25 @@ def overdue_ratio(today: date, due_day: date, interval_days: int) -> Fraction:
     return Fraction((today - due_day).days, max(interval_days, 1))
 
 
-def _review_key(today: date, card: DueCard) -> tuple[Fraction, Decimal, int]:
-    return (
-        -overdue_ratio(today, card.due_day, card.interval_days),
-        card.easiness,
-        card.question_id,
-    )
+# Below this many days (179 years), a ratio of day counts as a double orders exactly like the
+# Fraction: distinct ratios differ by at least 2**-32, far more than the rounding at 2**16.
+_EXACT_AS_FLOAT: Final = 2**16
+
+
+def _review_keys(
+    today: date, cards: list[DueCard]
+) -> Callable[[DueCard], tuple[float | Fraction, Decimal, int]]:
+    """The review order's sort key: the exact Fraction, or a double where that orders alike."""
+    if all(
+        abs((today - c.due_day).days) < _EXACT_AS_FLOAT and c.interval_days < _EXACT_AS_FLOAT
+        for c in cards
+    ):
+        return lambda c: (
+            -(today - c.due_day).days / max(c.interval_days, 1),
+            c.easiness,
+            c.question_id,
+        )
+    return lambda c: (-overdue_ratio(today, c.due_day, c.interval_days), c.easiness, c.question_id)
 
 
 def _new_key(card: NewCard) -> tuple[int, int, int, int, int]:
@@ -200,6 +215,19 @@ def topic_turns(topics: Iterable[str], user_id: int, today: date) -> list[str]:
     # Not for security: a reproducible order, the same on every reload of the user's day.
     random.Random(f"{user_id}:{today.isoformat()}").shuffle(ordered)  # noqa: S311
     return ordered
+
+
+def new_quota(topics: int, slots: int) -> int:
+    """Return how many unseen cards of each topic the new part of ``slots`` places can need.
+
+    ``topics`` counts the topics that each have at least one unseen card (T). Round-robin
+    fills its first min(T, slots) places with one card from each of the first topics in turn
+    order; a topic's m-th card (m >= 2) comes after that first round, at place T + m - 2 or
+    later, which must be below ``slots``. So no topic gives more than ``slots - T + 1``.
+    Every topic still gets at least one, so the turn order (a shuffle of the topics present)
+    is the same as with every unseen card loaded, and so is the queue.
+    """
+    return max(1, slots - topics + 1) if slots > 0 else 0
 
 
 def interleave_new(cards: Iterable[NewCard], user_id: int, today: date) -> list[NewCard]:
@@ -236,14 +264,12 @@ def build_daily_queue(
         raise ValueError("a question id appears more than once in due and new")
 
     wanted = None if topics is None else frozenset(topics)
-    reviews = sorted(
-        (
-            card
-            for card in due_cards
-            if card.due_day <= today and (wanted is None or card.topic in wanted)
-        ),
-        key=lambda card: _review_key(today, card),
-    )[:review_slots]
+    eligible = [
+        card
+        for card in due_cards
+        if card.due_day <= today and (wanted is None or card.topic in wanted)
+    ]
+    reviews = sorted(eligible, key=_review_keys(today, eligible))[:review_slots]
     candidates = [card for card in new_cards if wanted is None or card.topic in wanted]
     fresh = (
         sorted(candidates, key=_new_key)

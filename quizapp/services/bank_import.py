@@ -16,10 +16,13 @@ from quizapp.banks.model import Question as ParsedQuestion
 from quizapp.clock import utcnow
 from quizapp.db import rows_changed
 from quizapp.extensions import db
-from quizapp.models import Bank, Question, Topic
+from quizapp.models import Bank, CardState, Question, Topic
+from quizapp.scheduling.queue import DIFFICULTY_ORDER
 
 # New questions are inserted this many per transaction: each holds the write lock briefly.
 INSERT_BATCH = 500
+# Question ids per statement when a re-import rewrites cards (well under any bound-parameter cap).
+RELINK_BATCH = 1000
 _SQLITE_PAUSE_SECONDS = 0.12
 
 
@@ -45,6 +48,9 @@ class ImportPlan:
     bank_id: int | None = field(default=None, repr=False)
     imported_at: datetime | None = field(default=None, repr=False)
     question_ids: dict[str, int] = field(default_factory=dict, repr=False)
+    # Updated questions that change topic or come back from retirement: their cards' copies
+    # of the topic and active flag are rewritten with them.
+    relinked: list[str] = field(default_factory=list, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -86,6 +92,7 @@ def _question_values(parsed: ParsedQuestion) -> dict[str, Any]:
         "key_points": list(parsed.key_points),
         "explanation": parsed.explanation,
         "difficulty": parsed.difficulty,
+        "difficulty_rank": DIFFICULTY_ORDER[parsed.difficulty],
         "tags": list(parsed.tags),
         "source_article": parsed.source_article,
         "source_section": parsed.source_section,
@@ -157,6 +164,8 @@ def plan_import(parsed: ParsedBank) -> ImportPlan:
             or row.position != position
         ):
             plan.updated.append(question.key)
+            if not row.active or row.topic_id != topic_ids.get(question.topic):
+                plan.relinked.append(question.key)
         else:
             plan.unchanged.append(question.key)
     plan.retired = sorted(k for k, row in stored.items() if row.active and k not in seen)
@@ -345,6 +354,7 @@ def apply_import(parsed: ParsedBank) -> ImportPlan:
                 .where(Question.bank_id == bank_id, Question.key.in_(plan.retired))
                 .values(active=False, retired_at=now, updated_at=now)
             )
+        _relink_cards([plan.question_ids[key] for key in (*plan.relinked, *plan.retired)])
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -353,6 +363,26 @@ def apply_import(parsed: ParsedBank) -> ImportPlan:
         db.session.rollback()
         raise
     return plan
+
+
+def _relink_cards(question_ids: list[int]) -> None:
+    """Copy these questions' topic and active flag onto their cards (the queue reads only cards).
+
+    Part of the import's last transaction, so the queue never sees a moved or retired question
+    under its old topic or flag; a plain edit has no such change and touches no card.
+    """
+    for start in range(0, len(question_ids), RELINK_BATCH):
+        ids = question_ids[start : start + RELINK_BATCH]
+        source = select(Question).where(Question.id == CardState.question_id)
+        db.session.execute(
+            update(CardState)
+            .where(CardState.question_id.in_(ids))
+            .values(
+                topic_id=source.with_only_columns(Question.topic_id).scalar_subquery(),
+                question_active=source.with_only_columns(Question.active).scalar_subquery(),
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _staged() -> ColumnElement[bool]:

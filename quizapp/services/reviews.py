@@ -129,10 +129,14 @@ def _write_card(
     """Write the card's state after an answer at ``now`` (None: not an answer, a requeue)."""
     values = {**_snapshot_values(after), "last_reviewed_at": now}
     if card is None:
+        # Already in the session when answering; a requeue reads it here.
+        question = db.session.get_one(Question, question_id)
         db.session.add(
             CardState(
                 user_id=user.id,
                 question_id=question_id,
+                topic_id=question.topic_id,
+                question_active=question.active,
                 introduced_day=today,
                 version=1,
                 **values,

@@ -92,8 +92,7 @@ def open_session(user: User, mode: SessionMode = SessionMode.DAILY) -> StudySess
 def daily_queue(user: User, today: date, topic_ids: list[int] | None = None) -> list[QueueItem]:
     """Today's queue for the user: the indexed queries feed the pure builder (no writes)."""
     limits = _limits(user, today)
-    new_done = queue_data.new_done_today(user.id, today)
-    reviews_done = queue_data.reviews_done_today(user.id, today)
+    new_done, reviews_done = queue_data.done_today(user.id, today)
     return build_daily_queue(
         today=today,
         # Only the reviews the queue can take, in its order (the database sorts them).

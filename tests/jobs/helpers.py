@@ -61,10 +61,17 @@ def reminder_user(app, email: str, *, hour: int = 18, tz: str = "UTC", **fields)
 def give_due_cards(app, user_id: int, question_ids: list[int], due: date) -> None:
     """Cards for these questions, all due on `due`."""
     with app.app_context():
+        topics = {
+            qid: topic
+            for qid, topic in db.session.execute(
+                select(Question.id, Question.topic_id).where(Question.id.in_(question_ids))
+            )
+        }
         db.session.add_all(
             CardState(
                 user_id=user_id,
                 question_id=qid,
+                topic_id=topics[qid],
                 repetitions=1,
                 interval_days=1,
                 due_day=due,

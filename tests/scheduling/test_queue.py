@@ -20,6 +20,7 @@ from quizapp.scheduling.queue import (
     QueueLimits,
     build_daily_queue,
     interleave_new,
+    new_quota,
     overdue_ratio,
     reask_position,
     remaining_new,
@@ -463,3 +464,88 @@ def test_interleave_drops_exhausted_topics_and_keeps_every_card() -> None:
     out = interleave_new(cards, 3, TODAY)
     assert sorted(card.question_id for card in out) == [1, 2, 3]
     assert [card.question_id for card in out][-1] == 3
+
+
+many_topics_new = st.lists(
+    st.builds(
+        NewCard,
+        question_id=st.integers(min_value=1, max_value=10**6),
+        topic=st.sampled_from([f"topic-{i}" for i in range(12)]),
+        bank_order=st.integers(min_value=0, max_value=2),
+        topic_order=st.integers(min_value=0, max_value=2),
+        difficulty=st.sampled_from(sorted(DIFFICULTY_ORDER)),
+        position=st.integers(min_value=0, max_value=5),
+    ),
+    max_size=80,
+    unique_by=lambda card: card.question_id,
+)
+
+
+@given(
+    many_topics_new,
+    st.integers(min_value=0, max_value=30),
+    st.integers(min_value=1, max_value=10**6),
+    st.dates(),
+)
+def test_loading_only_the_quotas_gives_the_same_new_questions(
+    cards: list[NewCard], slots: int, user_id: int, day: date
+) -> None:
+    """Each topic's first new_quota cards in bank order are all the round-robin can take."""
+    topics = {card.topic for card in cards}
+    quota = new_quota(len(topics), slots)
+    everything = interleave_new(cards, user_id, day)[:slots]
+    in_bank_order: dict[str, list[NewCard]] = {}
+    for card in interleave_new(cards, user_id, day):  # keeps each topic's bank order
+        in_bank_order.setdefault(card.topic, []).append(card)
+    loaded = [card for topic in topics for card in in_bank_order[topic][:quota]]
+    assert interleave_new(loaded, user_id, day)[:slots] == everything
+    if slots:
+        assert {card.topic for card in loaded} == topics
+        # Bounded by the slots and the number of topics, not by the size of the banks.
+        assert len(loaded) <= max(len(topics), (slots + 1) ** 2 // 4 + 1)
+
+
+def test_the_quota_follows_the_number_of_topics() -> None:
+    assert new_quota(50, 20) == 1
+    assert new_quota(20, 20) == 1
+    assert new_quota(3, 10) == 8
+    assert new_quota(1, 10) == 10
+    assert new_quota(3, 0) == 0
+
+
+@given(
+    st.lists(
+        st.builds(
+            DueCard,
+            question_id=st.integers(min_value=1, max_value=10**6),
+            due_day=st.dates(
+                min_value=TODAY - timedelta(days=70_000), max_value=TODAY + timedelta(days=30)
+            ),
+            interval_days=st.one_of(
+                st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=10**6)
+            ),
+            easiness=st.integers(min_value=130, max_value=350).map(lambda h: Decimal(h) / 100),
+            topic=st.just("python"),
+        ),
+        max_size=40,
+        unique_by=lambda card: card.question_id,
+    )
+)
+def test_reviews_come_in_the_exact_fraction_order(cards: list[DueCard]) -> None:
+    """Sorting by a double where it is exact (and a Fraction elsewhere) is the exact order."""
+    expected = sorted(
+        (card for card in cards if card.due_day <= TODAY),
+        key=lambda c: (
+            -overdue_ratio(TODAY, c.due_day, c.interval_days),
+            c.easiness,
+            c.question_id,
+        ),
+    )
+    assert ids(build(cards)) == [card.question_id for card in expected]
+
+
+def test_day_counts_beyond_the_doubles_exact_range_are_ordered_by_fraction() -> None:
+    # 1 + 1/65,536 against 1 + 1/65,535: the second is more overdue.
+    a = due(1, 65_537, interval_days=65_536)
+    b = due(2, 65_536, interval_days=65_535)
+    assert ids(build([a, b])) == [2, 1]

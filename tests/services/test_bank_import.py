@@ -202,3 +202,64 @@ def test_a_big_import_shows_nothing_until_all_of_it_is_written(app, monkeypatch)
     plan = load(app, bigger)
     assert [q.key for q in questions(app) if q.active] == [f"q{i}" for i in range(1, 9)]
     assert plan.retired == [] and len({q.key for q in questions(app)}) == 8
+
+
+def _cards_by_key(app, user_id):
+    """{question key: (card's topic slug, card's active flag)} as the queue reads them."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(Question.key, Topic.slug, CardState.question_active)
+            .join(CardState, CardState.question_id == Question.id)
+            .join(Topic, Topic.id == CardState.topic_id)
+            .where(CardState.user_id == user_id)
+        ).all()
+    return {key: (slug, active) for key, slug, active in rows}
+
+
+def _queued_keys(app, user_id, topic_slugs=None):
+    from quizapp.models import User
+    from quizapp.services import study
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        topic_ids = None
+        if topic_slugs is not None:
+            topic_ids = db.session.scalars(select(Topic.id).where(Topic.slug.in_(topic_slugs)))
+            topic_ids = list(topic_ids)
+        items = study.daily_queue(user, study.today_for(user), topic_ids)
+        keys = {q.id: q.key for q in db.session.scalars(select(Question))}
+        return sorted(keys[item.question_id] for item in items)
+
+
+def test_reimport_moves_and_retires_the_cards_the_queue_reads(app, auth_client, user_id, clock):
+    load(app, bank(questions=[question("q1"), question("q2"), question("q3")]))
+    session_id = start(auth_client)
+    for _ in range(3):
+        answer(auth_client, app, session_id)
+    assert _cards_by_key(app, user_id) == {k: ("signals", True) for k in ("q1", "q2", "q3")}
+    clock.advance(days=30)
+    assert _queued_keys(app, user_id) == ["q1", "q2", "q3"]
+
+    # q1 moves to a new topic, q3 leaves the bank, q2 only gets a new prompt.
+    moved = bank(
+        version=2,
+        questions=[question("q1", topic="orm"), question("q2", prompt="New prompt of q2?")],
+    )
+    plan = load(app, moved)
+    assert plan.updated == ["q1", "q2"] and plan.retired == ["q3"]
+    assert plan.relinked == ["q1"]  # a prompt edit changes no card
+    assert _cards_by_key(app, user_id) == {
+        "q1": ("orm", True),
+        "q2": ("signals", True),
+        "q3": ("signals", False),
+    }
+    assert _queued_keys(app, user_id) == ["q1", "q2"]
+    assert _queued_keys(app, user_id, ["orm"]) == ["q1"]
+    assert _queued_keys(app, user_id, ["signals"]) == ["q2"]
+    dashboard = auth_client.get("/")
+    assert dashboard.status_code == 200
+
+    # The first version again: q1 moves back, q3 comes back with its card.
+    load(app, bank(version=3, questions=[question("q1"), question("q2"), question("q3")]))
+    assert _cards_by_key(app, user_id) == {k: ("signals", True) for k in ("q1", "q2", "q3")}
+    assert _queued_keys(app, user_id) == ["q1", "q2", "q3"]
