@@ -99,10 +99,10 @@ wrk:
 
 # One table, every figure against its target (README "Performance"); --quick for CI.
 bench: $(BENCH_STAMP) wrk
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --pg-url $(PG_URL)
 
 bench-quick: $(BENCH_STAMP) wrk
-	$(BIN)/python -m bench --quick
+	$(BIN)/python -m bench --quick --pg-url $(PG_URL)
 
 # Load test (bench/load.py): the app under gunicorn on loopback, simulated users answering,
 # then every accepted answer must be in the review log exactly once. Exits non-zero otherwise.

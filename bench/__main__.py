@@ -81,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only", default="", help=f"comma-separated suites to run: {', '.join(SUITES)}"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary databases")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL") or None,
+        help="also run benchmark 1 on this PostgreSQL database (in a schema of its own)",
+    )
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()] or list(SUITES)
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown suite(s): {', '.join(unknown)}")
 
     workdir = Path(tempfile.mkdtemp(prefix="quizapp-bench-"))
-    options = Options(quick=args.quick, workdir=workdir, keep=args.keep)
+    options = Options(quick=args.quick, workdir=workdir, keep=args.keep, pg_url=args.pg_url)
     started = time.perf_counter()
     load_before = load()
     rows: list[Row] = []

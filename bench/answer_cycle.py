@@ -8,6 +8,10 @@ question, POST the answer". The app runs from ``wsgi:app`` with a seeded SQLite 
 minute); the peer is bench/bare_app.py returning a short text. Users log in through the real
 /login form first; each has a daily session of 400 questions (200 due, 200 new) built by the
 app itself. After the load, the resident memory of each app worker is read (item 6).
+
+With ``--pg-url`` (``make bench`` passes the Makefile's PG_URL), quizapp and the floor app run
+again on PostgreSQL: the seeded SQLite data is copied, before any answer, into a schema of
+its own (PG_SCHEMA), which is dropped afterwards.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ PASSWORD = "bench password 1234"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 TABLES = ("banks", "topics", "questions", "users", "card_states", "reviews")
 MEMORY_LIMIT_MIB = 120
+# Benchmark 1 on PostgreSQL runs in a schema of its own, dropped afterwards.
+PG_SCHEMA = "quizapp_bench"
 
 
 def build_database(path: Path) -> dict[int, int]:
@@ -261,49 +267,40 @@ def _serve_and_measure(
     return results, server
 
 
-def run(options: Options) -> list[Row]:
-    """Serve the three apps in turn, drive each with wrk, compare; then read worker memory."""
-    if shutil.which("wrk") is None:
-        why = "wrk is not installed (apt-get install -y wrk; `make bench` does it)"
-        return [Row("1 answer cycle", "(b)/(f)", "-", ">= 0.50", None, why)]
-    from bench.floor_app import seed
+def copy_to_postgres(sqlite_path: Path, url: str) -> None:
+    """Copy every table of the seeded SQLite database into the (empty) database at `url`."""
+    from sqlalchemy import create_engine, func, insert, select, text
 
-    seconds = 4 if options.quick else 8
-    db_path = options.workdir / "answer.sqlite"
-    sessions = build_database(db_path)
-    floor_db = options.workdir / "floor.sqlite"
-    seed(str(floor_db), USERS)
-    env = _env(db_path)
-    logs = options.workdir
-    app_users = [(sid, f"user{uid}@bench.example") for uid, sid in sessions.items()]
+    from quizapp.extensions import db
 
-    app_server = None
+    source, target = create_engine(f"sqlite:///{sqlite_path}"), create_engine(url)
     try:
-        ours, app_server = _serve_and_measure(
-            "wsgi:app", env, logs / "gunicorn-app.log", app_users, "app", seconds
-        )
-        rss = app_server.worker_rss()
-        page = _page_bytes(
-            app_server.port, log_in(app_server.port, app_users[0][1]), app_users[0][0]
-        )
+        with source.connect() as reading, target.begin() as writing:
+            db.metadata.create_all(writing)
+            for table in db.metadata.sorted_tables:
+                rows = [dict(row._mapping) for row in reading.execute(select(table))]
+                for start in range(0, len(rows), 5000):
+                    writing.execute(insert(table), rows[start : start + 5000])
+                if rows and "id" in table.c:
+                    top = writing.scalar(select(func.max(table.c.id)))
+                    writing.execute(
+                        text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), :top)"),
+                        {"top": top},
+                    )
     finally:
-        if app_server is not None:
-            app_server.stop()
-    floor_env = {**env, "FLOOR_DATABASE": str(floor_db), "FLOOR_PAGE_BYTES": str(page)}
-    floor_users = [(0, f"user{i}@bench.example") for i in range(1, USERS + 1)]
-    floor, floor_server = _serve_and_measure(
-        "bench.floor_app:app", floor_env, logs / "gunicorn-floor.log", floor_users, "app", seconds
-    )
-    floor_server.stop()
-    bare, bare_server = _serve_and_measure(
-        "bench.bare_app:app", env, logs / "gunicorn-bare.log", floor_users, "bare", seconds
-    )
-    bare_server.stop()
+        source.dispose()
+        target.dispose()
 
+
+def _rows(
+    label: str, bare: dict[int, dict[str, float]], floor: dict[int, dict[str, float]],
+    ours: dict[int, dict[str, float]], page: int, database: str,
+) -> list[Row]:  # fmt: skip
+    """The table rows of one database: each connection count against the floor and bare Flask."""
     rows = []
     for c in CONNECTIONS:
         a, f, b = bare[c], floor[c], ours[c]
-        item = f"1 answer cycle, {c} conn."
+        item = f"1 answer cycle, {c} conn.{label}"
         to_floor, to_bare, p99 = b["rps"] / f["rps"], b["rps"] / a["rps"], b["p99_us"] / 1000
         rows += [
             Row(item, "(a) bare Flask, GET + POST", f"{a['rps']:.0f} req/s", note=_describe(a)),
@@ -316,8 +313,94 @@ def run(options: Options) -> list[Row]:
             Row(item, "(b) p99 latency", f"{p99:.1f} ms", f"<= {P99_LIMIT_MS} ms",
                 p99 <= P99_LIMIT_MS),
             Row(item, "(b) errors", str(int(b["errors"])), "0", b["errors"] == 0,
-                f"gunicorn {WORKERS} workers x {THREADS} threads, SQLite"),
+                f"gunicorn {WORKERS} workers x {THREADS} threads, {database}"),
         ]  # fmt: skip
+    return rows
+
+
+def _serve_both(
+    app_env: dict[str, str], floor_env: dict[str, str], logs: Path, label: str,
+    app_users: list[tuple[int, str]], floor_users: list[tuple[int, str]], seconds: int,
+) -> tuple[dict[int, dict[str, float]], dict[int, dict[str, float]], list[int], int]:  # fmt: skip
+    """quizapp then the floor app on one database: their results, quizapp's RSS and page size."""
+    app_server = None
+    try:
+        ours, app_server = _serve_and_measure(
+            "wsgi:app", app_env, logs / f"gunicorn-app{label}.log", app_users, "app", seconds
+        )
+        rss = app_server.worker_rss()
+        page = _page_bytes(
+            app_server.port, log_in(app_server.port, app_users[0][1]), app_users[0][0]
+        )
+    finally:
+        if app_server is not None:
+            app_server.stop()
+    floor, floor_server = _serve_and_measure(
+        "bench.floor_app:app", {**floor_env, "FLOOR_PAGE_BYTES": str(page)},
+        logs / f"gunicorn-floor{label}.log", floor_users, "app", seconds,
+    )  # fmt: skip
+    floor_server.stop()
+    return ours, floor, rss, page
+
+
+def _postgres_database(options: Options, db_path: Path) -> tuple[str | None, str]:
+    """A PostgreSQL schema with the same seeded data and the floor app's: (URL, or None, why)."""
+    from bench.floor_app import seed
+    from bench.load_server import fresh_database
+
+    assert options.pg_url is not None
+    try:
+        url = fresh_database("postgres", options.workdir, options.pg_url, PG_SCHEMA)
+        copy_to_postgres(db_path, url)
+        seed(url, USERS)
+    except Exception as exc:  # noqa: BLE001 - the table says why, the SQLite figures stand
+        return None, f"PostgreSQL at {options.pg_url} not usable: {type(exc).__name__}: {exc}"
+    return url, ""
+
+
+def run(options: Options) -> list[Row]:
+    """Serve the three apps in turn, drive each with wrk, compare; then read worker memory."""
+    if shutil.which("wrk") is None:
+        why = "wrk is not installed (apt-get install -y wrk; `make bench` does it)"
+        return [Row("1 answer cycle", "(b)/(f)", "-", ">= 0.50", None, why)]
+    from bench.floor_app import seed
+    from bench.load_server import drop_database
+
+    seconds = 4 if options.quick else 8
+    db_path = options.workdir / "answer.sqlite"
+    sessions = build_database(db_path)
+    floor_db = options.workdir / "floor.sqlite"
+    seed(f"sqlite:///{floor_db}", USERS)
+    env = _env(db_path)
+    app_users = [(sid, f"user{uid}@bench.example") for uid, sid in sessions.items()]
+    floor_users = [(0, f"user{i}@bench.example") for i in range(1, USERS + 1)]
+
+    # Copied before any answer, so both databases start from the same sessions.
+    pg_url, pg_problem = _postgres_database(options, db_path) if options.pg_url else (None, "")
+    try:
+        ours, floor, rss, page = _serve_both(
+            env, {**env, "FLOOR_DATABASE": str(floor_db)}, options.workdir, "", app_users,
+            floor_users, seconds,
+        )  # fmt: skip
+        bare, bare_server = _serve_and_measure(
+            "bench.bare_app:app", env, options.workdir / "gunicorn-bare.log", floor_users,
+            "bare", seconds,
+        )  # fmt: skip
+        bare_server.stop()
+        rows = _rows("", bare, floor, ours, page, "SQLite")
+        if pg_url:
+            pg_env = {**env, "DATABASE_URL": pg_url}
+            pg_ours, pg_floor, _, pg_page = _serve_both(
+                pg_env, {**pg_env, "FLOOR_DATABASE_URL": pg_url}, options.workdir, "-pg",
+                app_users, floor_users, seconds,
+            )  # fmt: skip
+            rows += _rows(", PostgreSQL", bare, pg_floor, pg_ours, pg_page, "PostgreSQL")
+        elif pg_problem:
+            rows.append(Row("1 answer cycle, PostgreSQL", "(b)/(f)", "-", ">= 0.50", None,
+                            pg_problem))  # fmt: skip
+    finally:
+        if pg_url and options.pg_url:
+            drop_database("postgres", options.pg_url, PG_SCHEMA)
     if rss:
         top = max(rss) / 2**20
         rows.append(

@@ -44,6 +44,8 @@ class Options:
     quick: bool
     workdir: Path
     keep: bool = False
+    # Benchmark 1 also runs on this PostgreSQL database (a schema of its own); None: SQLite only.
+    pg_url: str | None = None
 
 
 def median_seconds(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> float:

@@ -177,7 +177,7 @@ def add_bank(
                 json.dumps(v["accepted"]),
                 v["explanation"],
                 v["difficulty"],
-                DIFFICULTY_ORDER[v["difficulty"]],
+                DIFFICULTY_ORDER[str(v["difficulty"])],
                 "[]",
                 "Bench article",
                 "Bench section",

@@ -8,8 +8,9 @@ loader, the CSRF check, one UPDATE and one INSERT in one transaction, and a redi
 the same HTML as quizapp's question page where bench/answer.lua reads it, so the same wrk
 script drives it.
 
-``FLOOR_DATABASE`` names the SQLite file; ``python -m bench.floor_app seed FILE USERS`` builds
-it. Served as ``gunicorn bench.floor_app:app`` with the app's gunicorn settings.
+``FLOOR_DATABASE_URL`` names its database (or ``FLOOR_DATABASE`` a SQLite file; on PostgreSQL
+the engine's defaults, as quizapp's); ``python -m bench.floor_app seed URL USERS`` builds it.
+Served as ``gunicorn bench.floor_app:app`` with the app's gunicorn settings.
 """
 
 from __future__ import annotations
@@ -84,15 +85,16 @@ LOGIN = (
 
 
 def create_app() -> Flask:
-    """The floor app on the SQLite file named by FLOOR_DATABASE."""
+    """The floor app on the database named by FLOOR_DATABASE_URL (or FLOOR_DATABASE)."""
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY", "floor-secret-key-long-enough-for-the-bench"),
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{os.environ['FLOOR_DATABASE']}",
+        SQLALCHEMY_DATABASE_URI=_database_url(),
     )
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine, 5000)
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine, 5000)
     CSRFProtect(app)
     login = LoginManager(app)
     login.user_loader(lambda user_id: db.session.get(User, int(user_id)))
@@ -149,11 +151,16 @@ def create_app() -> Flask:
     return app
 
 
-def seed(path: str, users: int, cards: int = 400) -> None:
-    """Create the floor database with `users` learners of `cards` questions each."""
-    os.environ["FLOOR_DATABASE"] = path
+def _database_url() -> str:
+    return os.environ.get("FLOOR_DATABASE_URL") or f"sqlite:///{os.environ['FLOOR_DATABASE']}"
+
+
+def seed(url: str, users: int, cards: int = 400) -> None:
+    """Create the floor database at `url` with `users` learners of `cards` questions each."""
+    os.environ["FLOOR_DATABASE_URL"] = url
     app = create_app()
     with app.app_context():
+        db.drop_all()
         db.create_all()
         db.session.execute(
             insert(User),
@@ -171,8 +178,8 @@ def seed(path: str, users: int, cards: int = 400) -> None:
         db.engine.dispose()
 
 
-if __name__ == "__main__":  # python -m bench.floor_app seed FILE USERS
+if __name__ == "__main__":  # python -m bench.floor_app seed URL USERS
     seed(sys.argv[2], int(sys.argv[3]))
     app = None
 else:
-    app = create_app() if "FLOOR_DATABASE" in os.environ else None
+    app = create_app() if {"FLOOR_DATABASE", "FLOOR_DATABASE_URL"} & set(os.environ) else None

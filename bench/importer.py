@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench.common import NOW, Options, Row, create_schema, make_app, ms, ratio
 from bench.datagen import question_values, sql_time
+from quizapp.scheduling.queue import DIFFICULTY_ORDER
 
 QUESTIONS = 10_000
 TOPICS = 40
@@ -79,8 +80,8 @@ def raw_rows(bank) -> tuple[tuple, list[tuple], list[tuple]]:  # noqa: ANN001
             1, q.key, topic_ids[q.topic], q.type, q.prompt,
             json.dumps([{"text": c.text, "correct": c.correct} for c in q.choices]),
             json.dumps(q.answer), json.dumps(list(q.accepted)), q.explanation, q.difficulty,
-            json.dumps(list(q.tags)), q.source_article, q.source_section, position,
-            q.content_hash(), 1, 1, stamp, stamp, None,
+            DIFFICULTY_ORDER[q.difficulty], json.dumps(list(q.tags)), q.source_article,
+            q.source_section, position, q.content_hash(), 1, 1, stamp, stamp, None,
         )
         for position, q in enumerate(bank.questions)
     ]  # fmt: skip
@@ -109,9 +110,9 @@ def raw_insert(path: Path, bank) -> tuple[float, float]:  # noqa: ANN001
     )
     conn.executemany(
         "INSERT INTO questions (bank_id, key, topic_id, type, prompt, choices, answer, accepted, "
-        "explanation, difficulty, tags, source_article, source_section, position, content_hash, "
-        "revision, active, created_at, updated_at, retired_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "explanation, difficulty, difficulty_rank, tags, source_article, source_section, position, "
+        "content_hash, revision, active, created_at, updated_at, retired_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         question_rows,
     )
     conn.execute("COMMIT")

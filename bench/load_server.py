@@ -33,8 +33,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fresh_database(kind: str, workdir: Path, pg_url: str) -> str:
-    """Create an empty database and return its SQLAlchemy URL."""
+def fresh_database(kind: str, workdir: Path, pg_url: str, schema: str = PG_SCHEMA) -> str:
+    """Create an empty database (on PostgreSQL a schema of its own) and return its URL."""
     if kind == "sqlite":
         path = workdir / "load.sqlite"
         for leftover in workdir.glob("load.sqlite*"):
@@ -44,13 +44,13 @@ def fresh_database(kind: str, workdir: Path, pg_url: str) -> str:
 
     plain = pg_url.split("?")[0].replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {PG_SCHEMA}")
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
     base = pg_url.split("?")[0]
-    return f"{base}?options=-csearch_path%3D{PG_SCHEMA}"
+    return f"{base}?options=-csearch_path%3D{schema}"
 
 
-def drop_database(kind: str, pg_url: str) -> None:
+def drop_database(kind: str, pg_url: str, schema: str = PG_SCHEMA) -> None:
     """Remove the run's PostgreSQL schema (SQLite files go with the work folder)."""
     if kind != "postgres":
         return
@@ -58,7 +58,7 @@ def drop_database(kind: str, pg_url: str) -> None:
 
     plain = pg_url.split("?")[0].replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 def server_env(database_url: str, secret_key: str) -> dict[str, str]:

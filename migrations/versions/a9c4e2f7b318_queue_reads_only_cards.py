@@ -2,8 +2,9 @@
 
 Cards carry copies of their question's topic and active flag, and one covering index holds
 every column the daily queue reads, so due reviews come from that index alone. Questions gain
-their difficulty as a rank (easy 0, medium 1, hard 2) and an index in the queue's bank order,
-so new questions are found by a walk that stops early.
+their difficulty as a rank (easy 0, medium 1, hard 2) and an index in the queue's bank order
+(replacing the one by topic, active and position), so new questions are found by a walk that
+stops early.
 
 Revision ID: a9c4e2f7b318
 Revises: f2b8d4e6a1c3
@@ -35,6 +36,8 @@ def upgrade():
         batch.create_check_constraint(
             op.f('ck_questions_difficulty_rank_matches'), f"difficulty_rank = {RANK}"
         )
+        # Takes over from (topic_id, active, position): one index to keep up on every insert.
+        batch.drop_index('ix_questions_topic_active_position')
         batch.create_index(
             'ix_questions_new_order',
             ['topic_id', 'active', 'difficulty_rank', 'position', 'id'],
@@ -71,5 +74,8 @@ def downgrade():
         batch.drop_column('topic_id')
     with op.batch_alter_table('questions') as batch:
         batch.drop_index('ix_questions_new_order')
+        batch.create_index(
+            'ix_questions_topic_active_position', ['topic_id', 'active', 'position'], unique=False
+        )
         batch.drop_constraint(op.f('ck_questions_difficulty_rank_matches'), type_='check')
         batch.drop_column('difficulty_rank')

@@ -73,8 +73,7 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "questions"
     __table_args__ = (
         UniqueConstraint("bank_id", "key", name="uq_questions_bank_key"),
-        Index("ix_questions_topic_active_position", "topic_id", "active", "position"),
-        # New questions of one topic in the queue's bank order: a walk that stops at the first
+        # A topic's active questions, in the queue's bank order: a walk that stops at the first
         # few the user has not seen (queue_data.new_cards).
         Index("ix_questions_new_order", "topic_id", "active", "difficulty_rank", "position", "id"),
         CheckConstraint(check_in("type", QuestionType), name="type_known"),

@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from sqlalchemy.orm import joinedload
+
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, StudySession, StudySessionItem, User
 from quizapp.scheduling.card import CardSnapshot, apply_answer
@@ -263,8 +265,13 @@ def item_page(user: User, item_id: int) -> QuestionPage | None:
     return _question_page(user, db.session.get_one(StudySession, item.session_id), item)
 
 
+def _shown_question(question_id: int) -> Question:
+    # With its topic, which the page's header names: one statement, not two.
+    return db.session.get_one(Question, question_id, options=[joinedload(Question.topic)])
+
+
 def _question_page(user: User, session: StudySession, item: StudySessionItem) -> QuestionPage:
-    question = db.session.get_one(Question, item.question_id)
+    question = _shown_question(item.question_id)
     question_type = QuestionType(question.type)
     card = card_for(user.id, question.id)
     due_by_grade = {}
@@ -277,6 +284,7 @@ def _question_page(user: User, session: StudySession, item: StudySessionItem) ->
             today=today,
             interview_day=user.interview_date,
         )
+    progress = study.session_progress(session)
     return QuestionPage(
         session=session,
         item=item,
@@ -285,8 +293,9 @@ def _question_page(user: User, session: StudySession, item: StudySessionItem) ->
         card_version=card_version(card),
         due_by_grade=due_by_grade,
         choices=tuple(shown_choices(question, item)) if question.choices else (),
-        progress=study.session_progress(session),
-        can_undo=study.last_answered_item(session) is not None,
+        progress=progress,
+        # Something in the session was answered, so there is an answer to take back.
+        can_undo=progress.answered > 0,
         match_rows=match_rows(question),
         match_options=match_options(question, item),
     )
@@ -322,7 +331,7 @@ def feedback_page(user: User, item_id: int) -> FeedbackPage | None:
     if item.review_id is None:
         return FeedbackPage(session, item)
     review = db.session.get_one(Review, item.review_id)
-    question = db.session.get_one(Question, item.question_id)
+    question = _shown_question(item.question_id)
     question_type = QuestionType(question.type)
     is_last = study.last_answered_item(session) is item
     progress = study.session_progress(session, reasks_of=item)

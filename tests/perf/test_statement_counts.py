@@ -13,8 +13,9 @@ from tests.quiz.helpers import answer_data, next_item
 
 # The budgets: today's counts. Raising one needs a reason; a count that depends on the data
 # fails the equality check below first. Progress: 14 since it lists the mock interviews (one
-# grouped query).
-BUDGET = {"question": 8, "feedback": 8, "progress": 14, "dashboard": 10}
+# grouped query). Question and feedback: 8 until the question came with its topic and undo
+# was read off the progress counts.
+BUDGET = {"question": 6, "feedback": 7, "progress": 14, "dashboard": 10}
 # POSTing an answer: the user, the item with its session, the question, the claim, the card,
 # its write, the review, the item's link to it and what remains (it was 14, the item twice).
 ANSWER_BUDGET = 9
