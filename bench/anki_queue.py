@@ -1,7 +1,8 @@
 """Anki's own queue build on a collection with the same card counts (optional: `anki` extra).
 
 Run as a module in its own process (``python -m bench.anki_queue N_REVIEW N_DUE N_NEW``) so
-that Anki's Rust backend never shares a process with the app; it prints one JSON line.
+that Anki's Rust backend never shares a process with the app; it prints one JSON line when
+its collection is built, then one per queue build asked for on stdin.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -70,48 +70,47 @@ def set_review_order(path: str, order: int) -> None:
     col.close()
 
 
-def measure(path: str, repeat: int) -> dict[str, object]:
-    """Median time of get_queued_cards() on a freshly opened collection, and its counts."""
+def measure_once(path: str) -> dict[str, float | int]:
+    """One get_queued_cards() on a freshly opened collection: its time and its counts."""
     from anki.collection import Collection
 
-    times = []
-    counts = (0, 0)
-    for _ in range(repeat):
-        col = Collection(path)
-        start = time.perf_counter()
-        queued = col.sched.get_queued_cards()
-        times.append(time.perf_counter() - start)
-        counts = (queued.new_count, queued.review_count)
-        col.close()
-    return {"seconds": statistics.median(times), "new": counts[0], "review": counts[1]}
+    col = Collection(path)
+    start = time.perf_counter()
+    queued = col.sched.get_queued_cards()
+    seconds = time.perf_counter() - start
+    counts = (queued.new_count, queued.review_count)
+    col.close()
+    return {"seconds": seconds, "new": counts[0], "review": counts[1]}
 
 
 def main() -> None:
-    """Build a collection in a temp dir, time the queue build, print JSON."""
-    n_review, n_due, n_new, repeat = (int(a) for a in sys.argv[1:5])
+    """Build a collection in a temp dir, then time one queue build per line read from stdin.
+
+    Served this way, the caller can time Anki's build and its own in turns, so a change in
+    the machine's speed during the run hits both alike. A line "overdue" switches the deck to
+    relative-overdueness order first; an empty line or end of input stops.
+    """
+    n_review, n_due, n_new = (int(a) for a in sys.argv[1:4])
     try:
         from anki.buildinfo import version
     except ImportError as exc:
-        print(json.dumps({"error": f"the anki package is not installed ({exc})"}))
+        print(json.dumps({"error": f"the anki package is not installed ({exc})"}), flush=True)
         return
     with tempfile.TemporaryDirectory(prefix="bench-anki-") as tmp:
         path = os.path.join(tmp, "collection.anki2")
         started = time.perf_counter()
         build(path, n_review, n_due, n_new)
         built = time.perf_counter() - started
-        result = measure(path, repeat)
-        set_review_order(path, RELATIVE_OVERDUENESS)
-        overdue = measure(path, repeat)
-    print(
-        json.dumps(
-            {
-                **result,
-                "overdue_seconds": overdue["seconds"],
-                "version": str(version),
-                "build_seconds": built,
-            }
-        )
-    )
+        print(json.dumps({"version": str(version), "build_seconds": built}), flush=True)
+        order = "default"
+        for line in sys.stdin:
+            wanted = line.strip()
+            if not wanted:
+                break
+            if wanted != order:
+                set_review_order(path, RELATIVE_OVERDUENESS)
+                order = wanted
+            print(json.dumps(measure_once(path)), flush=True)
 
 
 if __name__ == "__main__":

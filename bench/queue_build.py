@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import select
 import sqlite3
 import statistics
 import subprocess
@@ -193,30 +194,80 @@ def raw_queue(path: Path, user_id: int, repeat: int) -> tuple[float, list[int]]:
     return statistics.median(times), ids
 
 
-def anki_queue(repeat: int, timeout: float) -> dict[str, object]:
-    """Anki's queue build in its own process (see bench.anki_queue), or why it cannot run."""
-    try:
-        import anki  # noqa: F401
-    except ImportError as exc:
-        return {"error": f"the anki package is not installed ({exc}); pip install -e '.[bench]'"}
-    command = [
-        sys.executable,
-        "-m",
-        "bench.anki_queue",
-        str(USER_CARDS),
-        str(USER_DUE),
-        str(QUESTIONS - USER_CARDS),
-        str(repeat),
-    ]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"Anki's collection build took over {timeout:.0f} s"}
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"Anki failed here: {tail}"}
-    return json.loads(lines[-1])
+class AnkiQueue:
+    """Anki's get_queued_cards() served by bench.anki_queue in its own process, timed per call.
+
+    Calls alternate with the app's, so both see the same machine; ``error`` says why Anki
+    cannot be measured here (then every call does nothing).
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.error = ""
+        self.info: dict[str, object] = {}
+        self.times: dict[str, list[float]] = {"default": [], "overdue": []}
+        self.counts = (0, 0)
+        self.stderr_tail: list[str] = []
+        self.process: subprocess.Popen[str] | None = None
+        try:
+            import anki  # noqa: F401
+        except ImportError as exc:
+            self.error = f"the anki package is not installed ({exc}); pip install -e '.[bench]'"
+            return
+        command = [
+            sys.executable, "-m", "bench.anki_queue",
+            str(USER_CARDS), str(USER_DUE), str(QUESTIONS - USER_CARDS),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(  # noqa: S603 - our own fixed command
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.info = self._reply("its collection build")
+
+    def _reply(self, what: str) -> dict[str, object]:
+        assert self.process is not None and self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], self.timeout)
+        line = self.process.stdout.readline() if ready else ""
+        reply = json.loads(line) if line.startswith("{") else {}
+        if not reply or "error" in reply:
+            self.close()
+            tail = (self.stderr_tail or ["no output"])[-1]
+            why = reply.get("error") or (
+                f"{what} took over {self.timeout:.0f} s" if not ready else tail
+            )
+            self.error = f"Anki failed here: {why}"
+            return {}
+        return reply
+
+    def once(self, order: str = "default") -> None:
+        """Time one queue build in this review order ("default": by due day; "overdue")."""
+        if self.error or self.process is None or self.process.stdin is None:
+            return
+        self.process.stdin.write(order + "\n")
+        self.process.stdin.flush()
+        reply = self._reply("a queue build")
+        if reply:
+            self.times[order].append(float(reply["seconds"]))  # type: ignore[arg-type]
+            self.counts = (int(reply["new"]), int(reply["review"]))  # type: ignore[call-overload]
+
+    def median(self, order: str = "default") -> float:
+        """Median of the timed builds after the first (which warms the process)."""
+        return statistics.median(self.times[order][1:])
+
+    def close(self) -> None:
+        """Stop the process."""
+        if self.process is None:
+            return
+        process, self.process = self.process, None
+        try:
+            _, err = process.communicate("\n", timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, err = process.communicate()
+        self.stderr_tail = (err or "").strip().splitlines()
 
 
 def run(options: Options) -> list[Row]:
@@ -234,11 +285,17 @@ def run(options: Options) -> list[Row]:
     build_database(small, others // 100)
     small_cards, small_reviews = counts(small)
 
-    # Big and small runs alternate, so drift in the machine's load hits both alike.
+    # The app's builds on both databases and Anki's alternate, so drift in the machine's load
+    # hits all three alike.
     big_app, small_app = AppQueue(big, user), AppQueue(small, user)
+    anki = AnkiQueue(timeout=240)
     for _ in range(repeat + 1):
         big_app.once()
         small_app.once()
+        anki.once()
+    for _ in range(4):
+        anki.once("overdue")
+    anki.close()
     app_s, app_ids = big_app.median(), big_app.queue
     small_s, small_ids = small_app.median(), small_app.queue
     big_app.close()
@@ -261,8 +318,7 @@ def run(options: Options) -> list[Row]:
         Row("2 queue", "(a)/(b)", ratio(app_s / raw_s), "<= 3", app_s / raw_s <= 3 and same)
     )
 
-    anki = anki_queue(repeat=5 if options.quick else 9, timeout=240)
-    if "error" in anki:
+    if anki.error:
         rows.append(
             Row(
                 "2 queue",
@@ -270,19 +326,19 @@ def run(options: Options) -> list[Row]:
                 "-",
                 "app faster",
                 None,
-                f"Anki: not measurable here because {anki['error']}",
+                f"Anki: not measurable here because {anki.error}",
             )
         )
     else:
-        anki_s = float(anki["seconds"])  # type: ignore[arg-type]
+        anki_s = anki.median()
         rows.append(
             Row(
                 "2 queue",
-                "(c) Anki get_queued_cards(), fresh collection",
+                "(c) Anki get_queued_cards(), fresh collection, in turns with (a)",
                 ms(anki_s),
-                note=f"anki {anki['version']}; queued {anki['new']} new + {anki['review']} "
-                f"reviews; {ms(float(anki['overdue_seconds']))} with reviews in relative "  # type: ignore[arg-type]
-                "overdueness order, the app's",
+                note=f"anki {anki.info['version']}; queued {anki.counts[0]} new + "
+                f"{anki.counts[1]} reviews; {ms(anki.median('overdue'))} with reviews in "
+                "relative overdueness order, the app's",
             )
         )
         rows.append(
