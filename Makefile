@@ -102,7 +102,7 @@ bench: $(BENCH_STAMP) wrk
 	$(BIN)/python -m bench --pg-url $(PG_URL)
 
 bench-quick: $(BENCH_STAMP) wrk
-	$(BIN)/python -m bench --quick --pg-url $(PG_URL)
+	$(BIN)/python -m bench --quick
 
 # Load test (bench/load.py): the app under gunicorn on loopback, simulated users answering,
 # then every accepted answer must be in the review log exactly once. Exits non-zero otherwise.
