@@ -197,33 +197,45 @@ def new_cards(user_id: int, limit: int, topic_ids: Collection[int] | None = None
     ]
 
 
-def _count(model: type[CardState] | type[Review], *where: ColumnElement[bool]) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+def _counted(model: type[CardState] | type[Review] | type[Question]) -> Select[int]:
+    return select(func.count()).select_from(model)
 
 
-_NEW_TODAY: Final = (CardState.user_id == _USER, CardState.introduced_day == _TODAY)
-_REVIEWS_TODAY: Final = (
-    Review.user_id == _USER,
-    Review.study_day == _TODAY,
-    Review.mode == ReviewMode.REVIEW,
+_NEW_TODAY: Final = _counted(CardState).where(
+    CardState.user_id == _USER, CardState.introduced_day == _TODAY
+)
+_REVIEWS_TODAY: Final = _counted(Review).where(
+    Review.user_id == _USER, Review.study_day == _TODAY, Review.mode == ReviewMode.REVIEW
 )
 # Both of today's counts in one statement, for the queue build.
-_DONE_TODAY: Final = select(
-    select(func.count()).select_from(CardState).where(*_NEW_TODAY).scalar_subquery(),
-    select(func.count()).select_from(Review).where(*_REVIEWS_TODAY).scalar_subquery(),
+_DONE_TODAY: Final = select(_NEW_TODAY.scalar_subquery(), _REVIEWS_TODAY.scalar_subquery())
+_ANSWERED_TODAY: Final = _counted(Review).where(
+    Review.user_id == _USER, Review.study_day == _TODAY, Review.mode.in_(ANSWER_MODES)
 )
+
+
+@functools.cache
+def _count_due(chosen: bool) -> Select[int]:
+    return _counted(CardState).where(*_due(chosen))
+
+
+@functools.cache
+def _count_unseen(chosen: bool) -> Select[int]:
+    return _restrict(_counted(Question).where(_unseen(_USER)), chosen)
+
+
+def _scalar(statement: Select[int], params: dict[str, Any]) -> int:
+    return db.session.scalar(statement, params) or 0
 
 
 def new_done_today(user_id: int, today: date) -> int:
     """New questions the user started today (index: card_states(user_id, introduced_day))."""
-    statement = select(func.count()).select_from(CardState).where(*_NEW_TODAY)
-    return db.session.scalar(statement, {"user_id": user_id, "today": today}) or 0
+    return _scalar(_NEW_TODAY, {"user_id": user_id, "today": today})
 
 
 def reviews_done_today(user_id: int, today: date) -> int:
     """Scheduled reviews answered today (index: reviews(user_id, study_day))."""
-    statement = select(func.count()).select_from(Review).where(*_REVIEWS_TODAY)
-    return db.session.scalar(statement, {"user_id": user_id, "today": today}) or 0
+    return _scalar(_REVIEWS_TODAY, {"user_id": user_id, "today": today})
 
 
 def done_today(user_id: int, today: date) -> tuple[int, int]:
@@ -234,26 +246,17 @@ def done_today(user_id: int, today: date) -> tuple[int, int]:
 
 def answered_today(user_id: int, today: date) -> int:
     """All answers given today, re-asks and practice included."""
-    return _count(
-        Review,
-        Review.user_id == user_id,
-        Review.study_day == today,
-        Review.mode.in_(ANSWER_MODES),
-    )
+    return _scalar(_ANSWERED_TODAY, {"user_id": user_id, "today": today})
 
 
 def count_due(user_id: int, today: date, topic_ids: Collection[int] | None = None) -> int:
     """How many of the user's cards are due today, before the daily cap."""
-    stmt = select(func.count()).select_from(CardState).where(*_due(topic_ids is not None))
-    return db.session.scalar(stmt, _params(user_id, topic_ids, today=today)) or 0
+    return _scalar(_count_due(topic_ids is not None), _params(user_id, topic_ids, today=today))
 
 
 def count_unseen(user_id: int, topic_ids: Collection[int] | None = None) -> int:
     """How many studied-topic questions the user has never seen."""
-    stmt = select(func.count()).select_from(Question).where(_unseen(_USER))
-    return (
-        db.session.scalar(_restrict(stmt, topic_ids is not None), _params(user_id, topic_ids)) or 0
-    )
+    return _scalar(_count_unseen(topic_ids is not None), _params(user_id, topic_ids))
 
 
 def studied_topics(user: User) -> list[tuple[Topic, bool, int]]:
