@@ -18,6 +18,7 @@ from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.models import Bank, CardState, Question, Topic
 from quizapp.scheduling.queue import DIFFICULTY_ORDER
+from quizapp.services.cards import question_copies
 
 # New questions are inserted this many per transaction: each holds the write lock briefly.
 INSERT_BATCH = 500
@@ -373,14 +374,10 @@ def _relink_cards(question_ids: list[int]) -> None:
     """
     for start in range(0, len(question_ids), RELINK_BATCH):
         ids = question_ids[start : start + RELINK_BATCH]
-        source = select(Question).where(Question.id == CardState.question_id)
         db.session.execute(
             update(CardState)
             .where(CardState.question_id.in_(ids))
-            .values(
-                topic_id=source.with_only_columns(Question.topic_id).scalar_subquery(),
-                question_active=source.with_only_columns(Question.active).scalar_subquery(),
-            )
+            .values(**question_copies(CardState.question_id))
             .execution_options(synchronize_session=False)
         )
 

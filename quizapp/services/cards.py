@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question
@@ -16,6 +18,19 @@ def card_for(user_id: int, question_id: int) -> CardState | None:
     return db.session.scalar(
         select(CardState).where(CardState.user_id == user_id, CardState.question_id == question_id)
     )
+
+
+def question_copies(question_id: int | InstrumentedAttribute[int]) -> dict[str, Any]:
+    """SQL for a card's copies of its question's topic and active flag, for an INSERT or UPDATE.
+
+    They are read by the write itself, under its lock, so an import that moves or retires the
+    question at the same moment cannot leave a card with the old values.
+    """
+    question = select(Question).where(Question.id == question_id)
+    return {
+        "topic_id": question.with_only_columns(Question.topic_id).scalar_subquery(),
+        "question_active": question.with_only_columns(Question.active).scalar_subquery(),
+    }
 
 
 def due_by(user_id: int, day: date) -> ColumnElement[bool]:

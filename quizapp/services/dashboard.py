@@ -77,9 +77,8 @@ def today_stats(user: User) -> TodayStats:
     """The dashboard's figures, each from one indexed query."""
     today = today_for(user)
     limits = QueueLimits(new_allowance(user, today), user.reviews_per_day)
-    reviews_today = queue_data.reviews_done_today(user.id, today)
+    new_started, reviews_today = queue_data.done_today(user.id, today)
     due = queue_data.count_due(user.id, today)
-    new_started = queue_data.new_done_today(user.id, today)
     new_left = remaining_new(limits, new_started)
     session = open_session(user)
     days_left = (user.interview_date - today).days if user.interview_date else None

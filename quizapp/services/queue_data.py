@@ -233,13 +233,8 @@ def new_done_today(user_id: int, today: date) -> int:
     return _scalar(_NEW_TODAY, {"user_id": user_id, "today": today})
 
 
-def reviews_done_today(user_id: int, today: date) -> int:
-    """Scheduled reviews answered today (index: reviews(user_id, study_day))."""
-    return _scalar(_REVIEWS_TODAY, {"user_id": user_id, "today": today})
-
-
 def done_today(user_id: int, today: date) -> tuple[int, int]:
-    """(new_done_today, reviews_done_today) in one statement."""
+    """(new questions started today, scheduled reviews answered today) in one statement."""
     new, reviews = db.session.execute(_DONE_TODAY, {"user_id": user_id, "today": today}).one()
     return new, reviews
 

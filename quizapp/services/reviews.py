@@ -34,7 +34,7 @@ from quizapp.scheduling.grading import (
 )
 from quizapp.scheduling.queue import reask_plan, reask_position
 from quizapp.scheduling.sm2 import needs_reask
-from quizapp.services.cards import card_for, card_snapshot
+from quizapp.services.cards import card_for, card_snapshot, question_copies
 from quizapp.services.study import get_item, get_session, last_answered_item, today_for
 from quizapp.vocabulary import ANSWER_MODES, Difficulty, QuestionType, ReviewMode, SessionMode
 
@@ -129,14 +129,11 @@ def _write_card(
     """Write the card's state after an answer at ``now`` (None: not an answer, a requeue)."""
     values = {**_snapshot_values(after), "last_reviewed_at": now}
     if card is None:
-        # Already in the session when answering; a requeue reads it here.
-        question = db.session.get_one(Question, question_id)
         db.session.add(
             CardState(
                 user_id=user.id,
                 question_id=question_id,
-                topic_id=question.topic_id,
-                question_active=question.active,
+                **question_copies(question_id),
                 introduced_day=today,
                 version=1,
                 **values,

@@ -25,7 +25,6 @@ FULL_SCAN = re.compile(rf"^SCAN ({'|'.join(GROWING)})\b")
 # Each query of today's queue and the indexes it must search.
 QUEUE_INDEXES = {
     "new_done_today": ["ix_card_states_user_introduced"],
-    "reviews_done_today": ["ix_reviews_user_day"],
     "done_today": ["ix_card_states_user_introduced", "ix_reviews_user_day"],
     # Due reviews come from the covering index alone: no card or question row is read.
     "due_cards": ["COVERING INDEX ix_card_states_queue"],
