@@ -2,11 +2,11 @@
 
 Flask with a Flask-Login session, Flask-WTF CSRF and Flask-SQLAlchemy on a SQLite file with
 quizapp's own engine settings (``quizapp.db.configure_sqlite``: WAL, busy timeout, the write
-lock taken at the first write). GET: the logged-in user's loader and one SELECT, rendered by
-Jinja into a page as large as quizapp's question page (``FLOOR_PAGE_BYTES``). POST: the
-loader, the CSRF check, one UPDATE and one INSERT in one transaction, and a redirect. It speaks
-the same HTML as quizapp's question page where bench/answer.lua reads it, so the same wrk
-script drives it.
+lock taken at the first write) and its GIL switch interval. GET: the logged-in user's loader
+and one SELECT of one row, rendered by Jinja into a page as large as quizapp's question page
+(``FLOOR_PAGE_BYTES``). POST: the loader, the CSRF check, one UPDATE and one INSERT in one
+transaction, and a redirect. It speaks the same HTML as quizapp's question page where
+bench/answer.lua reads it, so the same wrk script drives it.
 
 ``FLOOR_DATABASE_URL`` names its database (or ``FLOOR_DATABASE`` a SQLite file; on PostgreSQL
 the engine's defaults, as quizapp's); ``python -m bench.floor_app seed URL USERS`` builds it.
@@ -27,6 +27,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import ForeignKey, Integer, String, Text, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from quizapp import GIL_SWITCH_INTERVAL_S
 from quizapp.db import configure_sqlite
 
 
@@ -86,6 +87,7 @@ LOGIN = (
 
 def create_app() -> Flask:
     """The floor app on the database named by FLOOR_DATABASE_URL (or FLOOR_DATABASE)."""
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY", "floor-secret-key-long-enough-for-the-bench"),
@@ -127,7 +129,7 @@ def create_app() -> Flask:
     @login_required
     def question(_session_id: int) -> str:
         card = db.session.scalar(
-            select(Card).where(Card.user_id == current_user.id).order_by(Card.due, Card.id)
+            select(Card).where(Card.user_id == current_user.id).order_by(Card.due, Card.id).limit(1)
         )
         return page.render(card=card, filler=filler, csrf_token=generate_csrf)
 

@@ -84,11 +84,11 @@ def answer_key(question: Question) -> AnswerKey:
     )
 
 
-def _claim(item: StudySessionItem, now: datetime) -> None:
+def _claim(item: StudySessionItem, now: datetime, review: Review | None = None) -> None:
     claimed = rows_changed(
         update(StudySessionItem)
         .where(StudySessionItem.id == item.id, StudySessionItem.answered_at.is_(None))
-        .values(answered_at=now)
+        .values(answered_at=now, review_id=review.id if review else None)
         .execution_options(synchronize_session=False)
     )
     if claimed != 1:
@@ -274,7 +274,9 @@ def _apply(
     now = utcnow()
     check_open(session, now)
     today = today_for(user)
-    _claim(item, now)
+    # Read and computed before the first write, so the write lock is held only to write. The
+    # card's write is conditional on the version read here, and a first card's INSERT on the
+    # unique (user, question), so an answer that lands in between still makes this a conflict.
     card = card_for(user.id, item.question_id)
     if seen_version is not None and (card.version if card else 0) != seen_version:
         raise AnswerConflict("This question changed in another tab; showing the current one.")
@@ -283,7 +285,6 @@ def _apply(
     after = apply_answer(
         before, mode, verdict.grade, today=today, interview_day=user.interview_date
     )
-    _write_card(user, item.question_id, card, after, today, now)
     review = _log_review(
         user,
         item.question_id,
@@ -296,13 +297,10 @@ def _apply(
         today=today,
         elapsed_ms=elapsed_ms,
     )
+    # The review's INSERT is the first write; the claim then links the item to it.
     db.session.flush()
-    db.session.execute(
-        update(StudySessionItem)
-        .where(StudySessionItem.id == item.id)
-        .values(review_id=review.id)
-        .execution_options(synchronize_session=False)
-    )
+    _claim(item, now, review)
+    _write_card(user, item.question_id, card, after, today, now)
     # A mock interview asks each question once, like an interviewer.
     if needs_reask(verdict.grade) and item.kind != ReviewMode.MOCK:
         _insert_reask(session, item, now)
