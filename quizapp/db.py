@@ -39,9 +39,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-def rows_changed(statement: Executable) -> int:
+def rows_changed(statement: Executable, params: dict[str, Any] | None = None) -> int:
     """Execute an INSERT, UPDATE or DELETE in the session; return how many rows it changed."""
-    result = cast("CursorResult[Any]", db.session.execute(statement))
+    result = cast("CursorResult[Any]", db.session.execute(statement, params))
     return result.rowcount or 0
 
 

@@ -214,7 +214,7 @@ def answer(item_id: int) -> Response | tuple[str, int]:
             abort(400)
         return _refused(item_id, form, form.first_error)
     try:
-        reviews.answer(current_user, item_id, form.submission(), form.version.data, form.elapsed())
+        reviews.answer(current_user, target, form.submission(), form.version.data, form.elapsed())
     except reviews.InvalidAnswer as exc:
         return _refused(item_id, form, str(exc))
     except reviews.TimeUp as exc:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, Integer, bindparam, select
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from quizapp.extensions import db
 from quizapp.models import CardState, Question
@@ -18,6 +18,26 @@ def card_for(user_id: int, question_id: int) -> CardState | None:
     return db.session.scalar(
         select(CardState).where(CardState.user_id == user_id, CardState.question_id == question_id)
     )
+
+
+_QUESTION_WITH_CARD: Final = (
+    select(Question, CardState)
+    .options(joinedload(Question.topic))
+    .outerjoin(
+        CardState,
+        (CardState.question_id == Question.id)
+        & (CardState.user_id == bindparam("user_id", type_=Integer)),
+    )
+    .where(Question.id == bindparam("question_id", type_=Integer))
+)
+
+
+def question_with_card(user_id: int, question_id: int) -> tuple[Question, CardState | None]:
+    """A question with its topic (which pages name) and the user's card for it, in one query."""
+    question, card = db.session.execute(
+        _QUESTION_WITH_CARD, {"user_id": user_id, "question_id": question_id}
+    ).one()
+    return question, card
 
 
 def question_copies(question_id: int | InstrumentedAttribute[int]) -> dict[str, Any]:

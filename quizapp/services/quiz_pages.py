@@ -18,7 +18,7 @@ from quizapp.scheduling.grading import allowed_adjustments
 from quizapp.scheduling.queue import MAX_REASKS_PER_QUESTION
 from quizapp.scheduling.sm2 import MAX_GRADE, MIN_GRADE, needs_reask
 from quizapp.services import study
-from quizapp.services.cards import card_for, card_snapshot
+from quizapp.services.cards import card_snapshot, question_with_card
 from quizapp.vocabulary import QuestionType, ReviewMode
 
 
@@ -220,16 +220,8 @@ def question_page(user: User, session_id: int) -> QuestionPage | None:
 
 
 @dataclass(frozen=True)
-class AnswerTarget:
-    """What reading an answer form needs: the item, its question's type and option count.
-
-    It keeps the item's session and question too: the unit of work holds them only while they
-    are referenced, and the answer that follows reads them from it instead of selecting again.
-    """
-
-    item: StudySessionItem
-    session: StudySession
-    question: Question
+class AnswerTarget(study.ItemToAnswer):
+    """What reading an answer form needs: the item, its question's type and option count."""
 
     @property
     def question_type(self) -> QuestionType:
@@ -249,11 +241,8 @@ def option_count(question: Question) -> int:
 
 def answer_target(user: User, item_id: int) -> AnswerTarget | None:
     """The user's own item to answer, without building its page (None if not theirs)."""
-    found = study.get_item_and_session(user, item_id)
-    if found is None:
-        return None
-    item, session = found
-    return AnswerTarget(item, session, db.session.get_one(Question, item.question_id))
+    found = study.item_to_answer(user, item_id)
+    return AnswerTarget(found.item, found.session, found.question, found.card) if found else None
 
 
 def item_page(user: User, item_id: int) -> QuestionPage | None:
@@ -271,9 +260,8 @@ def _shown_question(question_id: int) -> Question:
 
 
 def _question_page(user: User, session: StudySession, item: StudySessionItem) -> QuestionPage:
-    question = _shown_question(item.question_id)
+    question, card = question_with_card(user.id, item.question_id)
     question_type = QuestionType(question.type)
-    card = card_for(user.id, question.id)
     due_by_grade = {}
     if question_type.self_graded:
         today = study.today_for(user)

@@ -12,15 +12,16 @@ Any of these failing rolls the whole answer back and raises ``AnswerConflict``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, Update, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.clock import utcnow
-from quizapp.db import rows_changed
+from quizapp.db import UTCDateTime, rows_changed
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, StudySession, StudySessionItem, User
 from quizapp.scheduling.card import CardSnapshot, apply_answer
@@ -35,7 +36,13 @@ from quizapp.scheduling.grading import (
 from quizapp.scheduling.queue import reask_plan, reask_position
 from quizapp.scheduling.sm2 import needs_reask
 from quizapp.services.cards import card_for, card_snapshot, question_copies
-from quizapp.services.study import get_item, get_session, last_answered_item, today_for
+from quizapp.services.study import (
+    ItemToAnswer,
+    get_item,
+    get_session,
+    last_answered_item,
+    today_for,
+)
 from quizapp.vocabulary import ANSWER_MODES, Difficulty, QuestionType, ReviewMode, SessionMode
 
 T = TypeVar("T")
@@ -84,24 +91,63 @@ def answer_key(question: Question) -> AnswerKey:
     )
 
 
+# The writes and reads of every answer are built once, with bound parameters.
+_CLAIM: Final = (
+    update(StudySessionItem)
+    .where(
+        StudySessionItem.id == bindparam("item_id", type_=Integer),
+        StudySessionItem.answered_at.is_(None),
+    )
+    .values(
+        answered_at=bindparam("now", type_=UTCDateTime),
+        review_id=bindparam("review", type_=Integer),
+    )
+    .execution_options(synchronize_session=False)
+)
+_REMAINING: Final = (
+    select(func.count())
+    .select_from(StudySessionItem)
+    .where(
+        StudySessionItem.session_id == bindparam("session_id", type_=Integer),
+        StudySessionItem.answered_at.is_(None),
+    )
+)
+
+
 def _claim(item: StudySessionItem, now: datetime, review: Review | None = None) -> None:
     claimed = rows_changed(
-        update(StudySessionItem)
-        .where(StudySessionItem.id == item.id, StudySessionItem.answered_at.is_(None))
-        .values(answered_at=now, review_id=review.id if review else None)
-        .execution_options(synchronize_session=False)
+        _CLAIM, {"item_id": item.id, "now": now, "review": review.id if review else None}
     )
     if claimed != 1:
         raise AnswerConflict("This question was already answered.")
 
 
+@functools.cache
+def _card_update(columns: tuple[str, ...]) -> Update:
+    # One statement per set of columns written (an answer's, a reset's, a suspension's...).
+    return (
+        update(CardState)
+        .where(
+            CardState.id == bindparam("card_id", type_=Integer),
+            CardState.version == bindparam("read_version", type_=Integer),
+        )
+        .values(
+            version=CardState.version + 1,
+            **{
+                name: bindparam(f"new_{name}", type_=CardState.__table__.c[name].type)
+                for name in columns
+            },
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _update_card(card: CardState, conflict: str, **values: Any) -> None:
     # Every write to an existing card is conditional on the version it was read at.
+    params = {f"new_{name}": value for name, value in values.items()}
     changed = rows_changed(
-        update(CardState)
-        .where(CardState.id == card.id, CardState.version == card.version)
-        .values(version=CardState.version + 1, **values)
-        .execution_options(synchronize_session=False)
+        _card_update(tuple(sorted(values))),
+        {"card_id": card.id, "read_version": card.version, **params},
     )
     if changed != 1:
         raise AnswerConflict(conflict)
@@ -229,11 +275,7 @@ def _insert_reask(session: StudySession, item: StudySessionItem, now: datetime) 
 
 
 def _finish_if_done(session: StudySession, now: datetime) -> None:
-    remaining = db.session.scalar(
-        select(func.count())
-        .select_from(StudySessionItem)
-        .where(StudySessionItem.session_id == session.id, StudySessionItem.answered_at.is_(None))
-    )
+    remaining = db.session.scalar(_REMAINING, {"session_id": session.id})
     session.finished_at = now if not remaining else None
 
 
@@ -265,19 +307,18 @@ def _mode(item: StudySessionItem, card: CardState | None, today: date) -> Review
 
 def _apply(
     user: User,
-    item: StudySessionItem,
+    target: ItemToAnswer,
     verdict: Verdict,
     elapsed_ms: int | None,
     seen_version: int | None,
 ) -> Review:
-    session = db.session.get_one(StudySession, item.session_id)
+    item, session, card = target.item, target.session, target.card
     now = utcnow()
     check_open(session, now)
     today = today_for(user)
-    # Read and computed before the first write, so the write lock is held only to write. The
-    # card's write is conditional on the version read here, and a first card's INSERT on the
-    # unique (user, question), so an answer that lands in between still makes this a conflict.
-    card = card_for(user.id, item.question_id)
+    # The card was read and SM-2 runs before the first write, so the write lock is held only
+    # to write. The card's write is conditional on the version read, and a first card's INSERT
+    # on the unique (user, question), so an answer that lands in between is still a conflict.
     if seen_version is not None and (card.version if card else 0) != seen_version:
         raise AnswerConflict("This question changed in another tab; showing the current one.")
     before = card_snapshot(card) if card else CardSnapshot.new(today)
@@ -333,24 +374,24 @@ def _in_transaction(work: Callable[[], T]) -> T:
 
 def answer(
     user: User,
-    item_id: int,
+    target: ItemToAnswer,
     given: Submission,
     seen_version: int | None,
     elapsed_ms: int | None = None,
 ) -> Review:
-    """Grade and apply one answer to the user's own session item, exactly once."""
-    item = get_item(user, item_id)
-    if item is None:
-        raise NotFound(item_id)
+    """Grade and apply one answer to the user's own session item, exactly once.
+
+    ``target`` is the item as ``study.item_to_answer`` read it for this user.
+    """
+    item = target.item
     if item.answered_at is not None:
         raise AnswerConflict("This question was already answered.")
-    question = db.session.get_one(Question, item.question_id)
     elapsed = elapsed_ms / 1000 if elapsed_ms is not None else None
     try:
-        verdict = grade_submission(answer_key(question), given, elapsed)
+        verdict = grade_submission(answer_key(target.question), given, elapsed)
     except InvalidSubmission as exc:
         raise InvalidAnswer(str(exc)) from exc
-    return _in_transaction(lambda: _apply(user, item, verdict, elapsed_ms, seen_version))
+    return _in_transaction(lambda: _apply(user, target, verdict, elapsed_ms, seen_version))
 
 
 def skip(item: StudySessionItem, session: StudySession) -> None:
@@ -403,7 +444,8 @@ def _take_back(user: User, item: StudySessionItem) -> Review:
             interval_days=review.interval_before,
             due_day=review.due_before,
             lapses=review.lapses_before,
-            review_count=CardState.review_count - 1,
+            # The count read with the version the write is conditional on.
+            review_count=card.review_count - 1,
             last_reviewed_at=previous,
         )
     db.session.execute(
@@ -452,7 +494,8 @@ def adjust_grade(user: User, item_id: int, grade: int) -> Review:
     old = db.session.get_one(Review, item.review_id)
     if grade == old.grade:
         return old
-    question_type = QuestionType(db.session.get_one(Question, item.question_id).type)
+    question = db.session.get_one(Question, item.question_id)
+    question_type = QuestionType(question.type)
     try:
         verdict = adjusted_verdict(
             question_type, Verdict(old.grade, old.correct, old.response or {}), grade
@@ -464,7 +507,9 @@ def adjust_grade(user: User, item_id: int, grade: int) -> Review:
     def redo() -> Review:
         _take_back(user, item)
         db.session.refresh(item)
-        return _apply(user, item, verdict, elapsed, None)
+        # The card as the take-back left it, read inside this transaction.
+        card = card_for(user.id, item.question_id)
+        return _apply(user, ItemToAnswer(item, session, question, card), verdict, elapsed, None)
 
     return _in_transaction(redo)
 

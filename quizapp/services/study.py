@@ -8,12 +8,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+)
 
 from quizapp.clock import utcnow
-from quizapp.db import rows_changed
+from quizapp.db import UTCDateTime, rows_changed
 from quizapp.extensions import db
-from quizapp.models import StudySession, StudySessionItem, User
+from quizapp.models import CardState, Question, StudySession, StudySessionItem, User
 from quizapp.scheduling.queue import (
     QueueItem,
     QueueLimits,
@@ -205,11 +216,15 @@ def _create_session(
     return session
 
 
+_GET_SESSION: Final = select(StudySession).where(
+    StudySession.id == bindparam("session_id", type_=Integer),
+    StudySession.user_id == bindparam("user_id", type_=Integer),
+)
+
+
 def get_session(user: User, session_id: int) -> StudySession | None:
     """The user's own session with this id (None for anyone else's)."""
-    return db.session.scalar(
-        select(StudySession).where(StudySession.id == session_id, StudySession.user_id == user.id)
-    )
+    return db.session.scalar(_GET_SESSION, {"session_id": session_id, "user_id": user.id})
 
 
 def get_item(user: User, item_id: int) -> StudySessionItem | None:
@@ -236,21 +251,72 @@ def get_item_and_session(user: User, item_id: int) -> tuple[StudySessionItem, St
     return (row[0], row[1]) if row else None
 
 
+@dataclass(frozen=True)
+class ItemToAnswer:
+    """An item of the user's own session with what answering it reads: its question and the
+    user's card for that question (None if never answered), as they were before the answer.
+
+    The unit of work keeps the item, session and question while they are referenced, so the
+    answer that follows reads none of them again.
+    """
+
+    item: StudySessionItem
+    session: StudySession
+    question: Question
+    card: CardState | None
+
+
+# Built once, as the other statements of every request: building a four-table statement
+# cost about as much as running it.
+_ITEM_TO_ANSWER: Final = (
+    select(StudySessionItem, StudySession, Question, CardState)
+    .join(StudySession, StudySession.id == StudySessionItem.session_id)
+    .join(Question, Question.id == StudySessionItem.question_id)
+    .outerjoin(
+        CardState,
+        and_(
+            CardState.user_id == StudySession.user_id,
+            CardState.question_id == StudySessionItem.question_id,
+        ),
+    )
+    .where(
+        StudySessionItem.id == bindparam("item_id", type_=Integer),
+        StudySession.user_id == bindparam("user_id", type_=Integer),
+    )
+)
+
+
+def item_to_answer(user: User, item_id: int) -> ItemToAnswer | None:
+    """The user's own item with its session, question and card, in one query (None if not
+    theirs)."""
+    row = db.session.execute(_ITEM_TO_ANSWER, {"item_id": item_id, "user_id": user.id}).first()
+    return ItemToAnswer(*row) if row else None
+
+
 def _loaded(model: type[T], ident: int) -> T | None:
     """The object with this primary key if this unit of work already holds it (no SQL)."""
     found = db.session.identity_map.get(db.session.identity_key(model, ident))
     return found if isinstance(found, model) else None
 
 
+_NEXT_ITEM: Final = (
+    select(StudySessionItem)
+    .where(
+        StudySessionItem.session_id == bindparam("session_id", type_=Integer),
+        StudySessionItem.answered_at.is_(None),
+    )
+    .order_by(
+        case((StudySessionItem.not_before > bindparam("now", type_=UTCDateTime), 1), else_=0),
+        StudySessionItem.sort_key,
+        StudySessionItem.id,
+    )
+    .limit(1)
+)
+
+
 def next_item(session: StudySession) -> StudySessionItem | None:
     """The first unanswered item of a session: items ready now before re-asks still waiting."""
-    waiting = case((StudySessionItem.not_before > utcnow(), 1), else_=0)
-    return db.session.scalar(
-        select(StudySessionItem)
-        .where(StudySessionItem.session_id == session.id, StudySessionItem.answered_at.is_(None))
-        .order_by(waiting, StudySessionItem.sort_key, StudySessionItem.id)
-        .limit(1)
-    )
+    return db.session.scalar(_NEXT_ITEM, {"session_id": session.id, "now": utcnow()})
 
 
 def finish_session(user: User, session_id: int) -> int | None:
@@ -302,25 +368,30 @@ class SessionProgress:
         return min(self.answered + 1, self.total)
 
 
+_ORIGIN: Final = StudySessionItem.origin_item_id == bindparam("origin_id", type_=Integer)
+_PROGRESS: Final = select(
+    func.count(StudySessionItem.answered_at),
+    func.count(),
+    func.count().filter(
+        StudySessionItem.kind == ReviewMode.REASK, StudySessionItem.answered_at.is_(None)
+    ),
+    func.count().filter(_ORIGIN),
+    func.count(StudySessionItem.answered_at).filter(_ORIGIN),
+    func.count().filter(StudySessionItem.question_id == bindparam("question_id", type_=Integer)),
+).where(StudySessionItem.session_id == bindparam("session_id", type_=Integer))
+
+
 def session_progress(
     session: StudySession, reasks_of: StudySessionItem | None = None
 ) -> SessionProgress:
     """Counts for the progress indicator (and one item's re-asks), in one query."""
-    origin = StudySessionItem.origin_item_id == (reasks_of.id if reasks_of else None)
-    same_question = StudySessionItem.question_id == (reasks_of.question_id if reasks_of else None)
-    answered, total, coming_back, reasks, reasks_answered, showings = db.session.execute(
-        select(
-            func.count(StudySessionItem.answered_at),
-            func.count(),
-            func.count().filter(
-                StudySessionItem.kind == ReviewMode.REASK, StudySessionItem.answered_at.is_(None)
-            ),
-            func.count().filter(origin),
-            func.count(StudySessionItem.answered_at).filter(origin),
-            func.count().filter(same_question),
-        ).where(StudySessionItem.session_id == session.id)
-    ).one()
-    return SessionProgress(answered, total, coming_back, reasks, reasks_answered, showings)
+    # Without an item, NULL parameters match nothing: its three counts are 0.
+    params = {
+        "session_id": session.id,
+        "origin_id": reasks_of.id if reasks_of else None,
+        "question_id": reasks_of.question_id if reasks_of else None,
+    }
+    return SessionProgress(*db.session.execute(_PROGRESS, params).one())
 
 
 def mock_over(now: datetime) -> ColumnElement[bool]:

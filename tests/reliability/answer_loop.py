@@ -9,11 +9,9 @@ from __future__ import annotations
 import random
 import sys
 
-from sqlalchemy import select
-
 from quizapp import create_app
 from quizapp.extensions import db
-from quizapp.models import CardState, Question, User
+from quizapp.models import Question, User
 from quizapp.scheduling.grading import Submission
 from quizapp.services import reviews, study
 from quizapp.vocabulary import QuestionType
@@ -44,14 +42,10 @@ def main(user_id: int, instance_path: str) -> None:
             if item is None:
                 print("done", flush=True)
                 return
-            question = db.session.get(Question, item.question_id)
-            card = db.session.scalar(
-                select(CardState).where(
-                    CardState.user_id == user_id, CardState.question_id == question.id
-                )
-            )
-            given = given_for(question, right=random.random() < 0.7)  # noqa: S311
-            reviews.answer(user, item.id, given, card.version if card else 0)
+            target = study.item_to_answer(user, item.id)
+            given = given_for(target.question, right=random.random() < 0.7)  # noqa: S311
+            card = target.card
+            reviews.answer(user, target, given, card.version if card else 0)
             answered += 1
             print(answered, flush=True)
 
