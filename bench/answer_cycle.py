@@ -5,9 +5,12 @@ Both servers run under gunicorn with the same settings (the README's production 
 same script (bench/answer.lua): one connection per logged-in user, each looping "GET the
 question, POST the answer". The app runs from ``wsgi:app`` with a seeded SQLite database
 (the rate limits off, as they would stop one address from answering hundreds of times a
-minute); the peer is bench/bare_app.py returning a short text. Users log in through the real
-/login form first; each has a daily session of 400 questions (200 due, 200 new) built by the
-app itself. After the load, the resident memory of each app worker is read (item 6).
+minute); the peers are bench/floor_app.py (the same stack doing the least an answer cycle
+can) and bench/bare_app.py returning a short text. quizapp and the floor app are up together
+and take turns at each connection count, so the machine's drift hits both alike. Users log in
+through the real /login form first; each has a daily session of 400 questions (200 due, 200
+new) built by the app itself. After the load, the resident memory of each app worker is read
+(item 6).
 
 With ``--pg-url`` (``make bench`` passes the Makefile's PG_URL), quizapp and the floor app run
 again on PostgreSQL: the seeded SQLite data is copied, before any answer, into a schema of
@@ -100,6 +103,7 @@ class Server:
 
     def __init__(self, target: str, env: dict[str, str], log: Path) -> None:
         self.port = _free_port()
+        self.log_path = log
         self.log = log.open("w")
         command = [
             sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--threads",
@@ -243,28 +247,43 @@ def _page_bytes(port: int, cookie: str, session_id: int) -> int:
     return size
 
 
-def _serve_and_measure(
-    target: str,
-    env: dict[str, str],
-    log: Path,
-    users: list[tuple[int, str]],
-    mode: str,
-    seconds: int,
-) -> tuple[dict[int, dict[str, float]], Server]:
-    """Start a server, log the users in, run wrk at every connection count; server left up."""
+def _serve(
+    target: str, env: dict[str, str], log: Path, users: list[tuple[int, str]], mode: str
+) -> tuple[Server, list[str]]:
+    """Start a server and log the users in: the server and wrk's user lines."""
     server = Server(target, env, log)
-    server.wait_ready("/login" if mode == "app" else "/question")
-    lines = [
-        f"{sid}\t{log_in(server.port, email) if mode == 'app' else 'x=1'}\n" for sid, email in users
-    ]
-    results, start = {}, 0
+    try:
+        server.wait_ready("/login" if mode == "app" else "/question")
+        lines = [
+            f"{sid}\t{log_in(server.port, email) if mode == 'app' else 'x=1'}\n"
+            for sid, email in users
+        ]
+    except BaseException:
+        server.stop()
+        raise
+    return server, lines
+
+
+def _measure_all(
+    servers: list[tuple[Server, list[str]]], mode: str, seconds: int
+) -> list[dict[int, dict[str, float]]]:
+    """Run wrk at every connection count on each server in turn; each server's results.
+
+    The servers take turns at each count, so a drift in the machine's speed (seen here up to
+    2x within minutes) hits them alike instead of whichever ran later.
+    """
+    results: list[dict[int, dict[str, float]]] = [{} for _ in servers]
+    start = 0
     for c in CONNECTIONS:
-        warm_up, measured = (log.with_suffix(f".{c}.{kind}.tsv") for kind in ("warm", "run"))
-        warm_up.write_text("".join(lines[start : start + c]))
-        measured.write_text("".join(lines[start + c : start + 2 * c]))
+        for (server, lines), result in zip(servers, results, strict=True):
+            warm_up, measured = (
+                server.log_path.with_suffix(f".{c}.{kind}.tsv") for kind in ("warm", "run")
+            )
+            warm_up.write_text("".join(lines[start : start + c]))
+            measured.write_text("".join(lines[start + c : start + 2 * c]))
+            result[c] = _measure(server, warm_up, measured, mode, seconds, c)
         start += 2 * c
-        results[c] = _measure(server, warm_up, measured, mode, seconds, c)
-    return results, server
+    return results
 
 
 def copy_to_postgres(sqlite_path: Path, url: str) -> None:
@@ -322,24 +341,28 @@ def _serve_both(
     app_env: dict[str, str], floor_env: dict[str, str], logs: Path, label: str,
     app_users: list[tuple[int, str]], floor_users: list[tuple[int, str]], seconds: int,
 ) -> tuple[dict[int, dict[str, float]], dict[int, dict[str, float]], list[int], int]:  # fmt: skip
-    """quizapp then the floor app on one database: their results, quizapp's RSS and page size."""
-    app_server = None
+    """quizapp and the floor app on one database, in turns: their results, quizapp's RSS and
+    page size (the floor's page is made as large)."""
+    servers: list[tuple[Server, list[str]]] = []
     try:
-        ours, app_server = _serve_and_measure(
-            "wsgi:app", app_env, logs / f"gunicorn-app{label}.log", app_users, "app", seconds
+        servers.append(
+            _serve("wsgi:app", app_env, logs / f"gunicorn-app{label}.log", app_users, "app")
         )
-        rss = app_server.worker_rss()
+        app_server = servers[0][0]
         page = _page_bytes(
             app_server.port, log_in(app_server.port, app_users[0][1]), app_users[0][0]
         )
+        servers.append(
+            _serve(
+                "bench.floor_app:app", {**floor_env, "FLOOR_PAGE_BYTES": str(page)},
+                logs / f"gunicorn-floor{label}.log", floor_users, "app",
+            )
+        )  # fmt: skip
+        ours, floor = _measure_all(servers, "app", seconds)
+        rss = app_server.worker_rss()
     finally:
-        if app_server is not None:
-            app_server.stop()
-    floor, floor_server = _serve_and_measure(
-        "bench.floor_app:app", {**floor_env, "FLOOR_PAGE_BYTES": str(page)},
-        logs / f"gunicorn-floor{label}.log", floor_users, "app", seconds,
-    )  # fmt: skip
-    floor_server.stop()
+        for server, _ in servers:
+            server.stop()
     return ours, floor, rss, page
 
 
@@ -382,11 +405,13 @@ def run(options: Options) -> list[Row]:
             env, {**env, "FLOOR_DATABASE": str(floor_db)}, options.workdir, "", app_users,
             floor_users, seconds,
         )  # fmt: skip
-        bare, bare_server = _serve_and_measure(
-            "bench.bare_app:app", env, options.workdir / "gunicorn-bare.log", floor_users,
-            "bare", seconds,
-        )  # fmt: skip
-        bare_server.stop()
+        bare_server = _serve(
+            "bench.bare_app:app", env, options.workdir / "gunicorn-bare.log", floor_users, "bare"
+        )
+        try:
+            (bare,) = _measure_all([bare_server], "bare", seconds)
+        finally:
+            bare_server[0].stop()
         rows = _rows("", bare, floor, ours, page, "SQLite")
         if pg_url:
             pg_env = {**env, "DATABASE_URL": pg_url}
