@@ -97,7 +97,7 @@ wrk:
 		|| (apt-get update -qq && apt-get install -y -qq wrk) \
 		|| echo "wrk could not be installed: benchmark 1 will be skipped"
 
-# One table, every figure against its target (README "Performance"); --quick for CI.
+# One table, every figure against its target (README "Performance"); --quick for a short check.
 bench: $(BENCH_STAMP) wrk
 	$(BIN)/python -m bench --pg-url $(PG_URL)
 
