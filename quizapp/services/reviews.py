@@ -7,7 +7,9 @@ second tab or a back button can never apply an answer twice:
 - an existing card is updated with ``WHERE version = :seen`` (optimistic concurrency), and the
   version the question was shown with must still be current;
 - a new card is inserted under the unique (user, question) constraint.
-Any of these failing rolls the whole answer back and raises ``AnswerConflict``.
+Any of these failing rolls the whole answer back and raises ``AnswerConflict``. So an answer
+reads and computes everything first and its transaction only writes (on SQLite the write
+lock is taken at the first write): the review, the claim, the card, then what remains.
 """
 
 from __future__ import annotations
