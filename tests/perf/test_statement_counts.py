@@ -89,3 +89,10 @@ def test_an_answer_stays_within_its_budget_and_selects_its_item_once(
     assert len(statements) <= ANSWER_BUDGET, statements
     item_reads = [s for s in statements if s.lstrip().startswith("SELECT study_session_items.id")]
     assert len(item_reads) == 1, item_reads
+    # Everything is read before the first write (which takes SQLite's lock): after it, a right
+    # answer reads only how many items remain, to finish the session when none do.
+    verbs = [s.lstrip().split(None, 1)[0].upper() for s in statements]
+    first_write = next(i for i, verb in enumerate(verbs) if verb != "SELECT")
+    assert statements[first_write].lstrip().startswith("INSERT INTO reviews"), statements
+    assert "SELECT" not in verbs[first_write:-1], statements[first_write:]
+    assert verbs[-1] == "SELECT" and "count(*)" in statements[-1], statements[-1]
