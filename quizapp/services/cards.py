@@ -40,7 +40,9 @@ def question_with_card(user_id: int, question_id: int) -> tuple[Question, CardSt
     return question, card
 
 
-def question_copies(question_id: int | InstrumentedAttribute[int]) -> dict[str, Any]:
+def question_copies(
+    question_id: int | ColumnElement[int] | InstrumentedAttribute[int],
+) -> dict[str, Any]:
     """SQL for a card's copies of its question's topic and active flag, for an INSERT or UPDATE.
 
     They are read by the write itself, under its lock, so an import that moves or retires the
