@@ -72,8 +72,8 @@ def build_database(path: Path) -> dict[int, int]:
     rng = random.Random(17)
     hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     with bulk_load(path, TABLES) as conn:
-        questions = add_bank(conn, "python", 800, n_topics=12, seed=1)
-        questions += add_bank(conn, "web", 700, n_topics=10, seed=2)
+        questions = add_bank(conn, "python", 800, n_topics=12, seed=1, store_html=True)
+        questions += add_bank(conn, "web", 700, n_topics=10, seed=2, store_html=True)
         # 200 cards each, all due by now: a session of 200 reviews + 200 new questions.
         users = add_users(conn, USERS + 40, password_hash=hashed, new_per_day=200)
         for user in users:

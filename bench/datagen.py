@@ -16,8 +16,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from bench.common import NOW, TODAY
+from quizapp.rendering import question_html
 from quizapp.scheduling.queue import DIFFICULTY_ORDER
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -108,6 +110,18 @@ def question_values(key: str, qtype: str, rng: random.Random) -> dict[str, objec
     }
 
 
+def _html(values: dict[str, object]) -> dict[str, object]:
+    answer = values["answer"]
+    choices = cast("list[dict[str, str]]", values["choices"])
+    return question_html(
+        str(values["prompt"]),
+        str(values["explanation"]),
+        answer if isinstance(answer, str) else None,
+        [c["text"] for c in choices],
+        [],
+    )
+
+
 QUESTION_COLUMNS = (
     "bank_id",
     "key",
@@ -130,6 +144,7 @@ QUESTION_COLUMNS = (
     "created_at",
     "updated_at",
     "retired_at",
+    "rendered",
 )
 
 
@@ -140,8 +155,13 @@ def add_bank(
     n_topics: int = 10,
     types: Sequence[str] = ("single_choice", "true_false", "flashcard", "multiple_choice"),
     seed: int = 1,
+    store_html: bool = False,
 ) -> list[int]:
-    """A bank of `n_questions` generated questions in `n_topics` topics; returns their ids."""
+    """A bank of `n_questions` generated questions in `n_topics` topics; returns their ids.
+
+    With `store_html`, each question carries its rendered HTML as an import stores it (for the
+    benchmarks that show questions; the others skip the rendering time).
+    """
     rng = random.Random(seed)
     stamp = sql_time(NOW - timedelta(days=400))
     bank_id = _next_id(conn, "banks")
@@ -188,6 +208,7 @@ def add_bank(
                 stamp,
                 stamp,
                 None,
+                json.dumps(_html(v)) if store_html else None,
             )
 
     _insert(conn, "questions", QUESTION_COLUMNS, rows())

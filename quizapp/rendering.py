@@ -2,13 +2,16 @@
 
 Bank text is data, never a template: the output is Markup for Jinja to insert as is, and
 anything like ``{{ ... }}`` in it stays literal text. Rendering is pure and takes a str, so
-callers can cache it with ``functools.lru_cache``.
+it is cached per process (``markdown_html``) and a question's parts are rendered once, when
+its bank is imported, and stored with it (``question_html``).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -20,7 +23,20 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
 
-__all__ = ["pygments_css", "render_inline", "render_markdown"]
+__all__ = [
+    "RENDERER_VERSION",
+    "inline_html",
+    "markdown_html",
+    "pygments_css",
+    "question_html",
+    "render_inline",
+    "render_markdown",
+]
+
+# Stored with every question's rendered parts (question_html). Bump it whenever the output
+# for the same text changes (rules, allow-list, highlighting): parts stored by another
+# version are ignored and rendered again on display, and a migration can store them anew.
+RENDERER_VERSION = 1
 
 HIGHLIGHT_CLASS = "highlight"
 LIGHT_STYLE = "default"
@@ -98,6 +114,41 @@ def render_markdown(text: str) -> Markup:
 def render_inline(text: str) -> Markup:
     """Render Markdown without block elements (for choice texts) to sanitised HTML."""
     return Markup(_INLINE_CLEANER.clean(_MD.renderInline(text)))  # noqa: S704 - sanitised
+
+
+@lru_cache(maxsize=4096)
+def markdown_html(text: str) -> Markup:
+    """``render_markdown``, cached per process (keyed by the text: an edit is a new key)."""
+    return render_markdown(text)
+
+
+@lru_cache(maxsize=8192)
+def inline_html(text: str) -> Markup:
+    """``render_inline``, cached per process."""
+    return render_inline(text)
+
+
+def question_html(
+    prompt: str,
+    explanation: str,
+    answer: str | None,
+    choices: Sequence[str],
+    lefts: Sequence[str],
+) -> dict[str, Any]:
+    """A question's Markdown parts as sanitised HTML, to store with it (JSON-ready).
+
+    ``answer`` is a flashcard's back or an explain question's model answer (None for other
+    types); ``choices`` and ``lefts`` (a matching question's left-hand items, "" where an
+    option has none) are rendered inline, in bank order.
+    """
+    return {
+        "v": RENDERER_VERSION,
+        "prompt": str(render_markdown(prompt)),
+        "explanation": str(render_markdown(explanation)) if explanation else "",
+        "answer": str(render_markdown(answer)) if answer else None,
+        "choices": [str(render_inline(text)) for text in choices],
+        "lefts": [str(render_inline(text)) if text else "" for text in lefts],
+    }
 
 
 def _style_rules(style: str) -> list[str]:

@@ -1,24 +1,12 @@
-"""Template helpers: Markdown rendering with a per-revision cache, bidi isolation, globals."""
+"""Template helpers: Markdown filters (cached per process), bidi isolation, globals."""
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from flask import Flask, Response
 from markupsafe import Markup
 
 from quizapp.forms import EmptyForm
-from quizapp.rendering import pygments_css, render_inline, render_markdown
-
-
-@lru_cache(maxsize=4096)
-def _cached_markdown(text: str) -> Markup:
-    return render_markdown(text)
-
-
-@lru_cache(maxsize=8192)
-def _cached_inline(text: str) -> Markup:
-    return render_inline(text)
+from quizapp.rendering import inline_html, markdown_html, pygments_css
 
 
 def isolate(value: object) -> Markup:
@@ -28,9 +16,9 @@ def isolate(value: object) -> Markup:
 
 def register(app: Flask) -> None:
     """Expose the Markdown filters and the button form to templates."""
-    # Keyed by the text itself, so an edited question never shows a stale rendering.
-    app.jinja_env.filters["markdown"] = _cached_markdown
-    app.jinja_env.filters["markdown_inline"] = _cached_inline
+    # For text that is not a stored question's (which carries its HTML: Question.html).
+    app.jinja_env.filters["markdown"] = markdown_html
+    app.jinja_env.filters["markdown_inline"] = inline_html
     app.jinja_env.filters["isolate"] = isolate
 
     stylesheet = pygments_css()

@@ -142,3 +142,28 @@ def test_downgrading_past_mock_interviews_keeps_the_log_true(app, clock, capfd):
         assert set(ranks) == {("easy", 0)}
     verified = app.test_cli_runner().invoke(args=["reviews", "verify"])
     assert verified.exit_code == 0, verified.output
+
+
+def test_upgrading_to_stored_html_renders_the_existing_questions(app):
+    """Questions imported before their HTML was stored get it from the migration, the same
+    HTML as the import stores."""
+    from quizapp.models import Question
+
+    def stored() -> dict:
+        return {q.key: q.rendered for q in db.session.scalars(db.select(Question))}
+
+    _migrated_with_learner(app, "html@example.com")
+    parsed = bank(
+        "older",
+        [question("c", prompt="A *prompt* with `code`?"), question("m", "matching"),
+         question("f", "flashcard"), question("t", "true_false")],
+    )  # fmt: skip
+    load(app, parsed)
+    with app.app_context():
+        imported = stored()
+        assert imported["c"]["prompt"] == "<p>A <em>prompt</em> with <code>code</code>?</p>\n"
+        downgrade(revision="a9c4e2f7b318")
+        assert "rendered" not in {c["name"] for c in inspect(db.engine).get_columns("questions")}
+        upgrade()
+        db.session.expire_all()
+        assert stored() == imported

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizapp.banks.model import NumberRange, Pair
 from quizapp.db import UTCDateTime
 from quizapp.extensions import db
+from quizapp.rendering import RENDERER_VERSION, inline_html, markdown_html
 from quizapp.scheduling.queue import DIFFICULTY_ORDER
 from quizapp.vocabulary import Difficulty, QuestionType, check_in
 
@@ -107,8 +109,12 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     source_section: Mapped[str] = mapped_column(String(300), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     content_hash: Mapped[str] = mapped_column(String(64))
-    # Bumped on every edit; keys the rendered-Markdown cache.
+    # Bumped on every edit.
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The Markdown parts as sanitised HTML (rendering.question_html), written with the text by
+    # the import so that pages insert them instead of rendering them (a tenth of a question
+    # page's CPU). None, or another renderer version, means they are rendered on display.
+    rendered: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -116,6 +122,35 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
 
     bank: Mapped[Bank] = relationship()
     topic: Mapped[Topic] = relationship()
+
+    def _stored_html(self, part: str) -> Any:
+        stored = self.rendered
+        if isinstance(stored, dict) and stored.get("v") == RENDERER_VERSION:
+            return stored.get(part)
+        return None
+
+    def html(self, part: str) -> Markup:
+        """The prompt, explanation or text answer ("prompt", ...) as sanitised HTML."""
+        stored = self._stored_html(part)
+        if isinstance(stored, str):
+            return Markup(stored)  # noqa: S704 - rendering.question_html's sanitised output
+        text = getattr(self, part)
+        return markdown_html(text) if isinstance(text, str) and text else Markup("")
+
+    def choice_html(self, index: int) -> Markup:
+        """Choice ``index`` (bank order) as sanitised inline HTML."""
+        stored = self._stored_html("choices")
+        if isinstance(stored, list) and len(stored) == len(self.choices):
+            return Markup(stored[index])  # noqa: S704 - sanitised when stored
+        return inline_html(self.choices[index]["text"])
+
+    def left_html(self, index: int) -> Markup:
+        """Left-hand item ``index`` of a matching question (bank order) as inline HTML."""
+        pairs = self.matching_pairs()
+        stored = self._stored_html("lefts")
+        if isinstance(stored, list) and len(stored) == len(pairs):
+            return Markup(stored[index])  # noqa: S704 - sanitised when stored
+        return inline_html(pairs[index].left)
 
     def matching_pairs(self) -> tuple[Pair, ...]:
         """A matching question's pairs (empty for other types)."""

@@ -17,6 +17,7 @@ from quizapp.clock import utcnow
 from quizapp.db import rows_changed
 from quizapp.extensions import db
 from quizapp.models import Bank, CardState, Question, Topic
+from quizapp.rendering import question_html
 from quizapp.scheduling.queue import DIFFICULTY_ORDER
 from quizapp.services.cards import question_copies
 
@@ -82,7 +83,19 @@ def stored_answer(parsed: ParsedQuestion) -> Any:
     return parsed.answer
 
 
+def _rendered(parsed: ParsedQuestion) -> dict[str, Any]:
+    # The Markdown rendered to HTML, stored with the question (Question.rendered).
+    return question_html(
+        parsed.prompt,
+        parsed.explanation,
+        parsed.answer if isinstance(parsed.answer, str) else None,
+        [c.text for c in parsed.choices],
+        [p.left for p in parsed.pairs],
+    )
+
+
 def _question_values(parsed: ParsedQuestion) -> dict[str, Any]:
+    # Rendered here, with the rest of the rows, before the import's write transaction.
     return {
         "key": parsed.key,
         "type": parsed.type,
@@ -98,6 +111,7 @@ def _question_values(parsed: ParsedQuestion) -> dict[str, Any]:
         "source_article": parsed.source_article,
         "source_section": parsed.source_section,
         "content_hash": parsed.content_hash(),
+        "rendered": _rendered(parsed),
     }
 
 

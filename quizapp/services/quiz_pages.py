@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from quizapp.extensions import db
@@ -30,6 +31,7 @@ class ShownChoice:
     index: int
     text: str
     correct: bool
+    html: Markup
 
 
 def shown_choices(question: Question, item: StudySessionItem) -> list[ShownChoice]:
@@ -43,6 +45,7 @@ def shown_choices(question: Question, item: StudySessionItem) -> list[ShownChoic
             index,
             question.choices[index]["text"],
             bool(question.choices[index].get("correct")),
+            question.choice_html(index),
         )
         for number, index in enumerate(order, start=1)
     ]
@@ -63,6 +66,7 @@ class MatchRow:
     number: int
     left: str
     right: str
+    left_html: Markup
     picked: str | None = None
 
     @property
@@ -87,7 +91,8 @@ def match_rows(question: Question, picks: list[int | None] | None = None) -> tup
     for number, index in enumerate(lefts, start=1):
         pick = picks[number - 1] if picks and number - 1 < len(picks) else None
         picked = pairs[pick].right if pick is not None and 0 <= pick < len(pairs) else None
-        rows.append(MatchRow(number, pairs[index].left, pairs[index].right, picked))
+        left_html = question.left_html(index)
+        rows.append(MatchRow(number, pairs[index].left, pairs[index].right, left_html, picked))
     return tuple(rows)
 
 
