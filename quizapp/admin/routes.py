@@ -9,7 +9,6 @@ from werkzeug.wrappers import Response
 from quizapp.admin import bp
 from quizapp.admin.forms import FieldsForm, UploadForm
 from quizapp.auth.session import admin_required
-from quizapp.forms import EmptyForm
 from quizapp.security import parse_number
 from quizapp.services import banks as banks_overview
 from quizapp.services import flags, item_analysis, pending_imports
@@ -72,7 +71,6 @@ def _render_banks(
         preview_page=preview.page(page) if preview is not None else None,
         anki_fields=pending_imports.anki_fields(pending) if pending is not None else [],
         fields_form=fields_form or FieldsForm(fields=pending.fields if pending else ""),
-        confirm_form=EmptyForm(),
     )
 
 
@@ -136,7 +134,6 @@ def questions() -> str:
         flags=item_analysis.open_flags(),
         flagged=flagged,
         next_after=next_after,
-        form=EmptyForm(),
     )
 
 

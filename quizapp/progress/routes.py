@@ -20,7 +20,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from quizapp.charts import bar_chart, heatmap, percent_trend
-from quizapp.forms import EmptyForm
 from quizapp.progress import bp
 from quizapp.security import parse_ids
 from quizapp.services import mock_interviews, practice, progress, reviews, study
@@ -154,7 +153,6 @@ def weak() -> str:
         weakest=weakest,
         rows=[r for r in rows if r.seen],
         leeches=practice.leeches(current_user),
-        form=EmptyForm(),
     )
 
 

@@ -6,7 +6,6 @@ from flask import abort, flash, render_template
 from flask_login import current_user
 
 from quizapp.clock import utcnow
-from quizapp.forms import EmptyForm
 from quizapp.quiz.forms import AnswerForm
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
 from quizapp.services import mock_interviews, quiz_pages
@@ -35,7 +34,6 @@ def render_question(
         form=form,
         error=error,
         grade_meanings=GRADE_MEANINGS,
-        undo_form=EmptyForm(),
         mock=mock,
     )
     return html, status
@@ -51,7 +49,7 @@ def render_report(session_id: int, status: int = 200) -> tuple[str, int]:
     result = mock_interviews.report(current_user, session_id)
     if result is None:
         abort(404)
-    return render_template("mock/report.html", report=result, form=EmptyForm()), status
+    return render_template("mock/report.html", report=result), status
 
 
 def time_up(session_id: int, message: str) -> tuple[str, int]:

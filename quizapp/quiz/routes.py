@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from quizapp.extensions import limiter
-from quizapp.forms import EmptyForm
 from quizapp.quiz import bp
 from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, MoreNewForm, TopicsForm
 from quizapp.quiz.pages import render_question, time_up
@@ -169,7 +168,6 @@ def _feedback(page: quiz_pages.FeedbackPage, status: int = 200) -> tuple[str, in
         grade_meanings=GRADE_MEANINGS,
         adjustment_labels=ADJUSTMENT_LABELS,
         form=AdjustForm(),
-        undo_form=EmptyForm(),
         flag_form=FlagForm(back=url_for("quiz.feedback", item_id=page.item.id)),
     )
     return html, status
@@ -324,7 +322,6 @@ def summary(session_id: int) -> str | Response:
         "quiz/summary.html",
         session=session,
         summary=dashboard.session_summary(current_user, session),
-        undo_form=EmptyForm(),
         can_undo=study.last_answered_item(session) is not None,
     )
 
