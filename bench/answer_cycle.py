@@ -8,8 +8,8 @@ question, POST the answer". The app runs from ``wsgi:app`` with a seeded SQLite 
 minute); the peers are bench/floor_app.py (the same stack doing the least an answer cycle
 can) and bench/bare_app.py returning a short text. quizapp and the floor app are up together
 and take turns at each connection count, so the machine's drift hits both alike. Users log in
-through the real /login form first; each has a daily session of 400 questions (200 due, 200
-new) built by the app itself. After the load, the resident memory of each app worker is read
+through the real /login form first; each has a daily session of 1,000 questions (500 due,
+500 new) built by the app itself. After the load, the resident memory of each app worker is read
 (item 6).
 
 With ``--pg-url`` (``make bench`` passes the Makefile's PG_URL), quizapp and the floor app run
@@ -74,10 +74,13 @@ def build_database(path: Path) -> dict[int, int]:
     with bulk_load(path, TABLES) as conn:
         questions = add_bank(conn, "python", 800, n_topics=12, seed=1, store_html=True)
         questions += add_bank(conn, "web", 700, n_topics=10, seed=2, store_html=True)
-        # 200 cards each, all due by now: a session of 200 reviews + 200 new questions.
-        users = add_users(conn, USERS + 40, password_hash=hashed, new_per_day=200)
+        # 500 cards each, all due by now: a session of 500 reviews + 500 new questions, more
+        # than one user answers in a measured run (a finished session redirects: a failure).
+        users = add_users(
+            conn, USERS + 40, password_hash=hashed, new_per_day=500, reviews_per_day=500
+        )
         for user in users:
-            add_cards(conn, card_rows(user, sorted(rng.sample(questions, 200)), 0, rng))
+            add_cards(conn, card_rows(user, sorted(rng.sample(questions, 500)), 0, rng))
         add_reviews_from_cards(conn, 5, users[0], users[-1])
     # The sessions are built by the app on the real clock, as the server will see them.
     app = make_app(path, CLOCK=SystemClock())

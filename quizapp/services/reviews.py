@@ -254,15 +254,19 @@ def _log_review(
     return review_id
 
 
-def _insert_reask(session: StudySession, item: StudySessionItem, now: datetime) -> None:
+def _reask_row(
+    session: StudySession, item: StudySessionItem, now: datetime
+) -> dict[str, Any] | None:
     # SM-2 rule 6: the failed item comes back later in this session, within the limits of
-    # queue.reask_plan (a capped number of times, spaced by items and by time).
+    # queue.reask_plan (a capped number of times, spaced by items and by time). Read before
+    # the answer's first write: only this session's items are read, and another tab's answer
+    # landing in between could at most move the re-ask by one place.
     reasks_so_far = db.session.scalar(
         _REASKS_SO_FAR, {"session_id": session.id, "question_id": item.question_id}
     )
     plan = reask_plan(reasks_so_far or 0)
     if plan is None:
-        return
+        return None
     # Only the next gap + 1 pending keys can matter (fewer means it goes at the end), so only
     # those are loaded, not the whole rest of a long session.
     pending = db.session.scalars(
@@ -274,18 +278,15 @@ def _insert_reask(session: StudySession, item: StudySessionItem, now: datetime) 
         sort_key = keys[-1] + 1.0
     else:
         sort_key = (keys[index - 1] + keys[index]) / 2
-    db.session.execute(
-        _INSERT_ITEM,
-        {
-            "session_id": session.id,
-            "question_id": item.question_id,
-            "kind": ReviewMode.REASK.value,
-            "sort_key": sort_key,
-            "shuffle_seed": item.shuffle_seed ^ 0x5F3759DF,
-            "origin_item_id": item.id,
-            "not_before": now + timedelta(seconds=plan.delay_seconds),
-        },
-    )
+    return {
+        "session_id": session.id,
+        "question_id": item.question_id,
+        "kind": ReviewMode.REASK.value,
+        "sort_key": sort_key,
+        "shuffle_seed": item.shuffle_seed ^ 0x5F3759DF,
+        "origin_item_id": item.id,
+        "not_before": now + timedelta(seconds=plan.delay_seconds),
+    }
 
 
 def _finish_if_done(session: StudySession, now: datetime) -> None:
@@ -341,6 +342,10 @@ def _apply(
     after = apply_answer(
         before, mode, verdict.grade, today=today, interview_day=user.interview_date
     )
+    # A mock interview asks each question once, like an interviewer.
+    reask = None
+    if needs_reask(verdict.grade) and item.kind != ReviewMode.MOCK:
+        reask = _reask_row(session, item, now)
     review_id = _log_review(
         user,
         item.question_id,
@@ -356,9 +361,8 @@ def _apply(
     # The review's INSERT is the first write; the claim then links the item to it.
     _claim(item, now, review_id)
     _write_card(user, item.question_id, card, after, today, now)
-    # A mock interview asks each question once, like an interviewer.
-    if needs_reask(verdict.grade) and item.kind != ReviewMode.MOCK:
-        _insert_reask(session, item, now)
+    if reask is not None:
+        db.session.execute(_INSERT_ITEM, reask)
     _finish_if_done(session, now)
     return review_id
 

@@ -7,7 +7,10 @@ small history and one with a larger one; the counts must be equal and within the
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from quizapp.extensions import db
+from quizapp.models import StudySessionItem
 from tests.perf.helpers import pages, statements_of, studied
 from tests.quiz.helpers import answer_data, next_item
 
@@ -22,6 +25,9 @@ BUDGET = {"question": 5, "feedback": 7, "progress": 14, "dashboard": 9}
 # read twice; 9 until the claim carried the review's id, 8 until the item came with the
 # question and the card).
 ANSWER_BUDGET = 6
+# A wrong answer also reads where its re-ask goes (how many so far, the next pending places)
+# and inserts it.
+WRONG_ANSWER_BUDGET = ANSWER_BUDGET + 3
 
 
 def _counts(app, client, user_id, questions, answers) -> dict[str, int]:
@@ -96,3 +102,30 @@ def test_an_answer_stays_within_its_budget_and_selects_its_item_once(
     assert statements[first_write].lstrip().startswith("INSERT INTO reviews"), statements
     assert "SELECT" not in verbs[first_write:-1], statements[first_write:]
     assert verbs[-1] == "SELECT" and "count(*)" in statements[-1], statements[-1]
+
+
+def test_a_wrong_answer_plans_its_reask_before_the_first_write(app, auth_client, user_id):
+    ids = studied(app, auth_client, user_id, 6, 3)
+    item_id, _type, question_id = next_item(app, ids["session"])
+    data = answer_data(app, question_id, right=False)
+    data |= {"version": "0", "csrf_token": auth_client.csrf_token()}
+
+    def post():
+        response = auth_client.post(f"/quiz/items/{item_id}/answer", data=data)
+        assert response.status_code == 302, response.status_code
+
+    statements = statements_of(app, post)
+    assert len(statements) <= WRONG_ANSWER_BUDGET, statements
+    verbs = [s.lstrip().split(None, 1)[0].upper() for s in statements]
+    first_write = next(i for i, verb in enumerate(verbs) if verb != "SELECT")
+    assert statements[first_write].lstrip().startswith("INSERT INTO reviews"), statements
+    # The re-ask's place was read before the lock; after it come only writes and the count.
+    assert statements[-2].lstrip().startswith("INSERT INTO study_session_items"), statements
+    assert "SELECT" not in verbs[first_write:-1], statements[first_write:]
+    with app.app_context():
+        reasks = db.session.scalars(
+            select(StudySessionItem).where(
+                StudySessionItem.origin_item_id == item_id, StudySessionItem.kind == "reask"
+            )
+        ).all()
+    assert len(reasks) == 1 and reasks[0].answered_at is None
