@@ -42,6 +42,21 @@ class StudySessionItem(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "study_session_items"
     __table_args__ = (
         Index("ix_study_session_items_session_order", "session_id", "sort_key"),
+        # The items still to answer (answered_at IS NULL), in order: the next item is the first
+        # entry that is ready and "what remains" counts entries, however long the session
+        # already is. (Not a partial index: with two indexes on session_id, SQLite's planner
+        # may pick the other one; this one matches two columns and always wins.)
+        Index("ix_study_session_items_pending", "session_id", "answered_at", "sort_key", "id"),
+        # Every column the progress counts read (study.session_progress), so they come from
+        # the index alone.
+        Index(
+            "ix_study_session_items_counts",
+            "session_id",
+            "kind",
+            "answered_at",
+            "origin_item_id",
+            "question_id",
+        ),
         # An item's answer is logged with its kind as the review mode.
         CheckConstraint(check_in("kind", ANSWER_MODES), name="kind_known"),
     )

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    case,
     delete,
     func,
     or_,
@@ -299,24 +298,30 @@ def _loaded(model: type[T], ident: int) -> T | None:
     return found if isinstance(found, model) else None
 
 
-_NEXT_ITEM: Final = (
+_PENDING: Final = (
     select(StudySessionItem)
     .where(
         StudySessionItem.session_id == bindparam("session_id", type_=Integer),
         StudySessionItem.answered_at.is_(None),
     )
-    .order_by(
-        case((StudySessionItem.not_before > bindparam("now", type_=UTCDateTime), 1), else_=0),
-        StudySessionItem.sort_key,
-        StudySessionItem.id,
-    )
+    .order_by(StudySessionItem.sort_key, StudySessionItem.id)
     .limit(1)
+)
+# In the order of ix_study_session_items_pending, so the first ready entry ends the search.
+_NEXT_READY: Final = _PENDING.where(
+    or_(
+        StudySessionItem.not_before.is_(None),
+        StudySessionItem.not_before <= bindparam("now", type_=UTCDateTime),
+    )
 )
 
 
 def next_item(session: StudySession) -> StudySessionItem | None:
     """The first unanswered item of a session: items ready now before re-asks still waiting."""
-    return db.session.scalar(_NEXT_ITEM, {"session_id": session.id, "now": utcnow()})
+    params = {"session_id": session.id, "now": utcnow()}
+    ready = db.session.scalar(_NEXT_READY, params)
+    # Only re-asks still waiting remain: the first of them, in session order.
+    return ready if ready is not None else db.session.scalar(_PENDING, params)
 
 
 def finish_session(user: User, session_id: int) -> int | None:

@@ -38,8 +38,17 @@ QUEUE_INDEXES = {
 PAGE_INDEXES = {
     "dashboard": ["ix_card_states_queue", "ix_reviews_user_day"],
     "progress": ["ix_card_states_queue", "ix_reviews_user_day"],
-    "question": ["ix_study_session_items_session_order"],
-    "feedback": ["ix_study_session_items_session_order"],
+    # The next item is the first ready entry of the pending items' partial index; the
+    # progress counts read the counts index alone.
+    "question": [
+        "ix_study_session_items_pending",
+        "COVERING INDEX ix_study_session_items_counts",
+    ],
+    # The last answer (for undo) is the newest answered entry of the same index.
+    "feedback": [
+        "ix_study_session_items_pending",
+        "COVERING INDEX ix_study_session_items_counts",
+    ],
 }
 
 
@@ -112,3 +121,14 @@ def test_pages_search_their_indexes(app, auth_client, ids, page):
     used = "\n".join(line for lines in explained for line in lines)
     missing = [index for index in PAGE_INDEXES[page] if index not in used]
     assert not missing, (page, missing, used)
+
+
+def test_the_next_item_is_read_in_index_order_without_sorting(app, auth_client, ids):
+    statements = statements_of(app, lambda: auth_client.get(pages(ids)["question"]))
+    next_item = [s for s in statements if "answered_at IS NULL" in s and "LIMIT" in s]
+    assert len(next_item) == 1, statements
+    lines = plans(app, next_item)[0]
+    assert lines == [
+        "SEARCH study_session_items USING INDEX ix_study_session_items_pending "
+        "(session_id=? AND answered_at=?)"
+    ], lines
