@@ -2,10 +2,10 @@
 
 Each run starts from an empty copy of the schema. The importer's step is ``apply_import`` (the
 transaction the CLI and the admin upload run after parsing). The baseline builds the same bank,
-topic and question rows from the same parsed bank (JSON columns and content hashes, which any
-importer must compute) and inserts them with ``sqlite3.executemany`` in one transaction, on a
-connection with the app's pragmas. Parsing the YAML file is timed apart; tracemalloc measures
-the peak memory of apply_import.
+topic and question rows from the same parsed bank (JSON columns, content hashes and the HTML
+stored with each question, which any importer must compute) and inserts them with
+``sqlite3.executemany`` in one transaction, on a connection with the app's pragmas. Parsing
+the YAML file is timed apart; tracemalloc measures the peak memory of apply_import.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 from bench.common import NOW, Options, Row, create_schema, make_app, ms, ratio
 from bench.datagen import question_values, sql_time
 from quizapp.scheduling.queue import DIFFICULTY_ORDER
+from quizapp.services.bank_import import rendered_html
 
 QUESTIONS = 10_000
 TOPICS = 40
@@ -82,6 +83,7 @@ def raw_rows(bank) -> tuple[tuple, list[tuple], list[tuple]]:  # noqa: ANN001
             json.dumps(q.answer), json.dumps(list(q.accepted)), q.explanation, q.difficulty,
             DIFFICULTY_ORDER[q.difficulty], json.dumps(list(q.tags)), q.source_article,
             q.source_section, position, q.content_hash(), 1, 1, stamp, stamp, None,
+            json.dumps(rendered_html(q)),
         )
         for position, q in enumerate(bank.questions)
     ]  # fmt: skip
@@ -111,8 +113,8 @@ def raw_insert(path: Path, bank) -> tuple[float, float]:  # noqa: ANN001
     conn.executemany(
         "INSERT INTO questions (bank_id, key, topic_id, type, prompt, choices, answer, accepted, "
         "explanation, difficulty, difficulty_rank, tags, source_article, source_section, position, "
-        "content_hash, revision, active, created_at, updated_at, retired_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "content_hash, revision, active, created_at, updated_at, retired_at, rendered) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         question_rows,
     )
     conn.execute("COMMIT")

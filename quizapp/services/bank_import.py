@@ -83,8 +83,8 @@ def stored_answer(parsed: ParsedQuestion) -> Any:
     return parsed.answer
 
 
-def _rendered(parsed: ParsedQuestion) -> dict[str, Any]:
-    # The Markdown rendered to HTML, stored with the question (Question.rendered).
+def rendered_html(parsed: ParsedQuestion) -> dict[str, Any]:
+    """The question's Markdown rendered to HTML, as stored with it (Question.rendered)."""
     return question_html(
         parsed.prompt,
         parsed.explanation,
@@ -111,7 +111,7 @@ def _question_values(parsed: ParsedQuestion) -> dict[str, Any]:
         "source_article": parsed.source_article,
         "source_section": parsed.source_section,
         "content_hash": parsed.content_hash(),
-        "rendered": _rendered(parsed),
+        "rendered": rendered_html(parsed),
     }
 
 

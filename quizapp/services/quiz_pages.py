@@ -215,13 +215,17 @@ class QuestionPage:
 
 def question_page(user: User, session_id: int) -> QuestionPage | None:
     """The session's next question as the user will see it; None if not their session."""
-    session = study.get_session(user, session_id)
-    if session is None:
+    found = study.next_to_show(user, session_id)
+    if found is None:
         return None
-    item = study.next_item(session)
-    if item is None:
-        return QuestionPage(session, None)
-    return _question_page(user, session, item)
+    session, shown = found
+    if shown is None:
+        # Nothing ready now: a re-ask still waiting, if any, comes early rather than never.
+        item = study.next_item(session)
+        if item is None:
+            return QuestionPage(session, None)
+        shown = _shown(user, session, item)
+    return _question_page(user, shown)
 
 
 @dataclass(frozen=True)
@@ -256,7 +260,8 @@ def item_page(user: User, item_id: int) -> QuestionPage | None:
     if item is None:
         return None
     # get_item checked that the item is the user's, so its session is theirs too.
-    return _question_page(user, db.session.get_one(StudySession, item.session_id), item)
+    session = db.session.get_one(StudySession, item.session_id)
+    return _question_page(user, _shown(user, session, item))
 
 
 def _shown_question(question_id: int) -> Question:
@@ -264,8 +269,13 @@ def _shown_question(question_id: int) -> Question:
     return db.session.get_one(Question, question_id, options=[joinedload(Question.topic)])
 
 
-def _question_page(user: User, session: StudySession, item: StudySessionItem) -> QuestionPage:
+def _shown(user: User, session: StudySession, item: StudySessionItem) -> study.ItemToAnswer:
     question, card = question_with_card(user.id, item.question_id)
+    return study.ItemToAnswer(item, session, question, card)
+
+
+def _question_page(user: User, shown: study.ItemToAnswer) -> QuestionPage:
+    item, session, question, card = shown.item, shown.session, shown.question, shown.card
     question_type = QuestionType(question.type)
     due_by_grade = {}
     if question_type.self_graded:
