@@ -162,6 +162,8 @@ def test_upgrading_to_stored_html_renders_the_existing_questions(app):
     with app.app_context():
         imported = stored()
         assert imported["c"]["prompt"] == "<p>A <em>prompt</em> with <code>code</code>?</p>\n"
+        # The read's transaction ends first: PostgreSQL's ALTER TABLE would wait for it.
+        db.session.rollback()
         downgrade(revision="a9c4e2f7b318")
         assert "rendered" not in {c["name"] for c in inspect(db.engine).get_columns("questions")}
         upgrade()

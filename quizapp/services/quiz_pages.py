@@ -218,14 +218,14 @@ def question_page(user: User, session_id: int) -> QuestionPage | None:
     found = study.next_to_show(user, session_id)
     if found is None:
         return None
-    session, shown = found
+    session, shown = found.session, found.shown
     if shown is None:
         # Nothing ready now: a re-ask still waiting, if any, comes early rather than never.
         item = study.next_item(session)
         if item is None:
             return QuestionPage(session, None)
         shown = _shown(user, session, item)
-    return _question_page(user, shown)
+    return _question_page(user, shown, found.progress)
 
 
 @dataclass(frozen=True)
@@ -274,7 +274,9 @@ def _shown(user: User, session: StudySession, item: StudySessionItem) -> study.I
     return study.ItemToAnswer(item, session, question, card)
 
 
-def _question_page(user: User, shown: study.ItemToAnswer) -> QuestionPage:
+def _question_page(
+    user: User, shown: study.ItemToAnswer, progress: study.SessionProgress | None = None
+) -> QuestionPage:
     item, session, question, card = shown.item, shown.session, shown.question, shown.card
     question_type = QuestionType(question.type)
     due_by_grade = {}
@@ -287,7 +289,8 @@ def _question_page(user: User, shown: study.ItemToAnswer) -> QuestionPage:
             today=today,
             interview_day=user.interview_date,
         )
-    progress = study.session_progress(session)
+    if progress is None:
+        progress = study.session_progress(session)
     return QuestionPage(
         session=session,
         item=item,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import joinedload
 
@@ -312,11 +313,27 @@ _NEXT_READY_ID: Final = (
     .correlate(StudySession)
     .scalar_subquery()
 )
+# The session's progress counts (SessionProgress's first three), from the counts index.
+_SESSION_COUNTS: Final = (
+    func.count(StudySessionItem.answered_at),
+    func.count(),
+    func.count().filter(
+        StudySessionItem.kind == ReviewMode.REASK, StudySessionItem.answered_at.is_(None)
+    ),
+)
+_COUNTS_OF_SESSION: Final = (
+    select(*(column.label(f"count_{i}") for i, column in enumerate(_SESSION_COUNTS)))
+    .where(StudySessionItem.session_id == bindparam("session_id", type_=Integer))
+    .subquery("session_counts")
+)
 _NEXT_TO_SHOW: Final = (
-    select(StudySession, StudySessionItem, Question, CardState)
+    select(StudySession, StudySessionItem, Question, CardState, *_COUNTS_OF_SESSION.c)
+    .select_from(StudySession)
     .outerjoin(StudySessionItem, StudySessionItem.id == _NEXT_READY_ID)
     .outerjoin(Question, Question.id == StudySessionItem.question_id)
     .outerjoin(CardState, _ITEMS_CARD)
+    # One row of counts: joined on nothing, as a cross join.
+    .join(_COUNTS_OF_SESSION, true())
     .options(joinedload(Question.topic))
     .where(
         StudySession.id == bindparam("session_id", type_=Integer),
@@ -325,15 +342,26 @@ _NEXT_TO_SHOW: Final = (
 )
 
 
-def next_to_show(user: User, session_id: int) -> tuple[StudySession, ItemToAnswer | None] | None:
-    """The user's own session and its next item ready now, with its question and card (None
-    if not their session; no item when none is ready: see ``next_item`` for waiting ones)."""
+@dataclass(frozen=True)
+class NextToShow:
+    """The question page's reads: the session, its progress and the next item ready now."""
+
+    session: StudySession
+    progress: SessionProgress
+    # None when no item is ready now (see ``next_item`` for re-asks still waiting).
+    shown: ItemToAnswer | None
+
+
+def next_to_show(user: User, session_id: int) -> NextToShow | None:
+    """The user's own session, its progress and its next ready item with the question and
+    card, in one statement (None if not their session)."""
     params = {"session_id": session_id, "user_id": user.id, "now": utcnow()}
     row = db.session.execute(_NEXT_TO_SHOW, params).first()
     if row is None:
         return None
-    session, item, question, card = row
-    return session, (ItemToAnswer(item, session, question, card) if item is not None else None)
+    session, item, question, card, *counts = row
+    shown = ItemToAnswer(item, session, question, card) if item is not None else None
+    return NextToShow(session, SessionProgress(*counts), shown)
 
 
 def _loaded(model: type[T], ident: int) -> T | None:
@@ -414,11 +442,7 @@ class SessionProgress:
 
 _ORIGIN: Final = StudySessionItem.origin_item_id == bindparam("origin_id", type_=Integer)
 _PROGRESS: Final = select(
-    func.count(StudySessionItem.answered_at),
-    func.count(),
-    func.count().filter(
-        StudySessionItem.kind == ReviewMode.REASK, StudySessionItem.answered_at.is_(None)
-    ),
+    *_SESSION_COUNTS,
     func.count().filter(_ORIGIN),
     func.count(StudySessionItem.answered_at).filter(_ORIGIN),
     func.count().filter(StudySessionItem.question_id == bindparam("question_id", type_=Integer)),
