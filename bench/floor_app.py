@@ -1,16 +1,17 @@
 """The fair floor for item 1: the least an answer cycle on quizapp's stack can cost.
 
-Flask with a Flask-Login session, Flask-WTF CSRF and Flask-SQLAlchemy on a SQLite file with
-quizapp's own engine settings (``quizapp.db.configure_sqlite``: WAL, busy timeout, the write
-lock taken at the first write) and its GIL switch interval. GET: the logged-in user's loader
-and one SELECT of one row, rendered by Jinja into a page as large as quizapp's question page
-(``FLOOR_PAGE_BYTES``). POST: the loader, the CSRF check, one UPDATE and one INSERT in one
-transaction, and a redirect. It speaks the same HTML as quizapp's question page where
-bench/answer.lua reads it, so the same wrk script drives it.
+Flask with a Flask-Login session, Flask-WTF CSRF and Flask-SQLAlchemy with quizapp's own
+engine options (``quizapp.config.ENGINE_OPTIONS``: a ping at each checkout), on a SQLite file
+with its settings (``quizapp.db.configure_sqlite``: WAL, busy timeout, the write lock taken
+at the first write) or on PostgreSQL, and with its GIL switch interval. GET: the logged-in
+user's loader and one SELECT of one row, rendered by Jinja into a page as large as quizapp's
+question page (``FLOOR_PAGE_BYTES``). POST: the loader, the CSRF check, one UPDATE and one
+INSERT in one transaction, and a redirect. It speaks the same HTML as quizapp's question page
+where bench/answer.lua reads it, so the same wrk script drives it.
 
-``FLOOR_DATABASE_URL`` names its database (or ``FLOOR_DATABASE`` a SQLite file; on PostgreSQL
-the engine's defaults, as quizapp's); ``python -m bench.floor_app seed URL USERS`` builds it.
-Served as ``gunicorn bench.floor_app:app`` with the app's gunicorn settings.
+``FLOOR_DATABASE_URL`` names its database (or ``FLOOR_DATABASE`` a SQLite file);
+``python -m bench.floor_app seed URL USERS`` builds it. Served as
+``gunicorn bench.floor_app:app`` with the app's gunicorn settings.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from quizapp import GIL_SWITCH_INTERVAL_S
+from quizapp.config import ENGINE_OPTIONS
 from quizapp.db import configure_sqlite
 
 
@@ -92,6 +94,7 @@ def create_app() -> Flask:
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY", "floor-secret-key-long-enough-for-the-bench"),
         SQLALCHEMY_DATABASE_URI=_database_url(),
+        SQLALCHEMY_ENGINE_OPTIONS=dict(ENGINE_OPTIONS),
     )
     db.init_app(app)
     with app.app_context():

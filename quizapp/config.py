@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 
 MIN_SECRET_LENGTH = 32
+# Every checkout pings its connection first, so one the database closed while it sat in the
+# pool (a restart, an idle timeout) is replaced instead of failing a request.
+ENGINE_OPTIONS = {"pool_pre_ping": True}
 _WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test", "password"}
 
 
@@ -100,7 +103,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         "PRODUCTION": production,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": dict(ENGINE_OPTIONS),
         "SQLITE_BUSY_TIMEOUT_MS": _int("SQLITE_BUSY_TIMEOUT_MS", 5000),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
