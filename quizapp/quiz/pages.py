@@ -6,7 +6,7 @@ from flask import abort, flash, render_template
 from flask_login import current_user
 
 from quizapp.clock import utcnow
-from quizapp.quiz.forms import AnswerForm
+from quizapp.quiz.forms import AnswerForm, answer_form
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
 from quizapp.services import mock_interviews, quiz_pages
 from quizapp.vocabulary import SessionMode
@@ -22,7 +22,7 @@ def render_question(
     if page.question_type is None or page.question is None or page.item is None:
         abort(404)
     if form is None:
-        form = AnswerForm(page.question_type, option_count(page), formdata=None)
+        form = answer_form(page.question_type, option_count(page), formdata=None)
     # The form always carries the card version the page shows.
     form.version.data = page.card_version
     mock = None

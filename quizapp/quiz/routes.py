@@ -8,7 +8,14 @@ from werkzeug.wrappers import Response
 
 from quizapp.extensions import limiter
 from quizapp.quiz import bp
-from quizapp.quiz.forms import AdjustForm, AnswerForm, FlagForm, MoreNewForm, TopicsForm
+from quizapp.quiz.forms import (
+    AdjustForm,
+    AnswerForm,
+    FlagForm,
+    MoreNewForm,
+    TopicsForm,
+    answer_form,
+)
 from quizapp.quiz.pages import render_question, time_up
 from quizapp.scheduling.grading import ADJUSTMENT_LABELS
 from quizapp.scheduling.sm2 import GRADE_MEANINGS
@@ -206,7 +213,7 @@ def answer(item_id: int) -> Response | tuple[str, int]:
         return _answer_conflict(item_id, "This question was already answered.")
     # Read before the answer commits: afterwards the session's attributes are expired.
     session_id, mock = target.session.id, target.session.mode == SessionMode.MOCK
-    form = AnswerForm(target.question_type, target.option_count)
+    form = answer_form(target.question_type, target.option_count)
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
