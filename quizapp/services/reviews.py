@@ -19,8 +19,20 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, Final, TypeVar
 
-from sqlalchemy import Date, Integer, Update, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    Update,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from quizapp.clock import utcnow
 from quizapp.db import UTCDateTime, rows_changed
@@ -94,6 +106,16 @@ def answer_key(question: Question) -> AnswerKey:
 
 
 # The writes and reads of every answer are built once, with bound parameters.
+_OTHER_ITEM: Final = aliased(StudySessionItem, name="other_item")
+# Whether the claimed item's session has anything else to answer, read by the claim itself:
+# one statement fewer per answer. The claimed row is left out by its id, so it does not
+# matter whether the subquery sees it before or after the update. Bound parameters, not a
+# correlation: SQLite's RETURNING names no tables, so the outer row cannot be referred to.
+_OTHERS_REMAIN: Final = exists().where(
+    _OTHER_ITEM.session_id == bindparam("of_session", type_=Integer),
+    _OTHER_ITEM.answered_at.is_(None),
+    _OTHER_ITEM.id != bindparam("item_id", type_=Integer),
+)
 _CLAIM: Final = (
     update(StudySessionItem)
     .where(
@@ -104,15 +126,8 @@ _CLAIM: Final = (
         answered_at=bindparam("now", type_=UTCDateTime),
         review_id=bindparam("review", type_=Integer),
     )
+    .returning(_OTHERS_REMAIN)
     .execution_options(synchronize_session=False)
-)
-_REMAINING: Final = (
-    select(func.count())
-    .select_from(StudySessionItem)
-    .where(
-        StudySessionItem.session_id == bindparam("session_id", type_=Integer),
-        StudySessionItem.answered_at.is_(None),
-    )
 )
 _FINISH: Final = (
     update(StudySession)
@@ -150,10 +165,15 @@ _PENDING_KEYS: Final = (
 )
 
 
-def _claim(item: StudySessionItem, now: datetime, review_id: int | None = None) -> None:
-    claimed = rows_changed(_CLAIM, {"item_id": item.id, "now": now, "review": review_id})
-    if claimed != 1:
+def _claim(item: StudySessionItem, now: datetime, review_id: int | None = None) -> bool:
+    """Mark the item answered (or passed); return whether others in its session remain."""
+    others_remain = db.session.execute(
+        _CLAIM,
+        {"item_id": item.id, "of_session": item.session_id, "now": now, "review": review_id},
+    ).scalar_one_or_none()
+    if others_remain is None:
         raise AnswerConflict("This question was already answered.")
+    return bool(others_remain)
 
 
 @functools.cache
@@ -289,10 +309,9 @@ def _reask_row(
     }
 
 
-def _finish_if_done(session: StudySession, now: datetime) -> None:
-    # Only called on an open session (check_open), so there is nothing to reopen.
-    if not db.session.scalar(_REMAINING, {"session_id": session.id}):
-        rows_changed(_FINISH, {"session_id": session.id, "now": now})
+def _finish(session: StudySession, now: datetime) -> None:
+    # Only called on an open session (check_open) whose last item was just claimed.
+    db.session.execute(_FINISH, {"session_id": session.id, "now": now})
 
 
 def check_open(session: StudySession, now: datetime) -> None:
@@ -359,11 +378,12 @@ def _apply(
         elapsed_ms=elapsed_ms,
     )
     # The review's INSERT is the first write; the claim then links the item to it.
-    _claim(item, now, review_id)
+    others_remain = _claim(item, now, review_id)
     _write_card(user, item.question_id, card, after, today, now)
     if reask is not None:
         db.session.execute(_INSERT_ITEM, reask)
-    _finish_if_done(session, now)
+    elif not others_remain:
+        _finish(session, now)
     return review_id
 
 
@@ -417,8 +437,8 @@ def skip(item: StudySessionItem, session: StudySession) -> None:
     def work() -> None:
         now = utcnow()
         check_open(session, now)
-        _claim(item, now)
-        _finish_if_done(session, now)
+        if not _claim(item, now):
+            _finish(session, now)
 
     _in_transaction(work)
 

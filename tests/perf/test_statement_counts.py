@@ -23,10 +23,10 @@ from tests.quiz.helpers import answer_data, next_item
 # counts; dashboard: 10 until today's two counts became one.
 BUDGET = {"question": 2, "feedback": 7, "progress": 14, "dashboard": 9}
 # POSTing an answer: the user, the item with its session, question and card, the review, the
-# claim (which links the item to it), the card's write and what remains (it was 14, the item
-# read twice; 9 until the claim carried the review's id, 8 until the item came with the
-# question and the card).
-ANSWER_BUDGET = 6
+# claim (which links the item to it and says whether others remain) and the card's write (it
+# was 14, the item read twice; 9 until the claim carried the review's id, 8 until the item
+# came with the question and the card, 6 until the claim said what remains).
+ANSWER_BUDGET = 5
 # A wrong answer also reads where its re-ask goes (how many so far, the next pending places)
 # and inserts it.
 WRONG_ANSWER_BUDGET = ANSWER_BUDGET + 3
@@ -97,13 +97,15 @@ def test_an_answer_stays_within_its_budget_and_selects_its_item_once(
     assert len(statements) <= ANSWER_BUDGET, statements
     item_reads = [s for s in statements if s.lstrip().startswith("SELECT study_session_items.id")]
     assert len(item_reads) == 1, item_reads
-    # Everything is read before the first write (which takes SQLite's lock): after it, a right
-    # answer reads only how many items remain, to finish the session when none do.
+    # Everything is read before the first write (which takes SQLite's lock); after it come
+    # only writes, the claim saying whether the session has anything left.
     verbs = [s.lstrip().split(None, 1)[0].upper() for s in statements]
     first_write = next(i for i, verb in enumerate(verbs) if verb != "SELECT")
     assert statements[first_write].lstrip().startswith("INSERT INTO reviews"), statements
-    assert "SELECT" not in verbs[first_write:-1], statements[first_write:]
-    assert verbs[-1] == "SELECT" and "count(*)" in statements[-1], statements[-1]
+    assert "SELECT" not in verbs[first_write:], statements[first_write:]
+    claim = statements[first_write + 1]
+    assert claim.lstrip().startswith("UPDATE study_session_items"), claim
+    assert "RETURNING EXISTS" in claim, claim
 
 
 def test_a_wrong_answer_plans_its_reask_before_the_first_write(app, auth_client, user_id):
@@ -121,9 +123,9 @@ def test_a_wrong_answer_plans_its_reask_before_the_first_write(app, auth_client,
     verbs = [s.lstrip().split(None, 1)[0].upper() for s in statements]
     first_write = next(i for i, verb in enumerate(verbs) if verb != "SELECT")
     assert statements[first_write].lstrip().startswith("INSERT INTO reviews"), statements
-    # The re-ask's place was read before the lock; after it come only writes and the count.
-    assert statements[-2].lstrip().startswith("INSERT INTO study_session_items"), statements
-    assert "SELECT" not in verbs[first_write:-1], statements[first_write:]
+    # The re-ask's place was read before the lock; after it come only writes.
+    assert statements[-1].lstrip().startswith("INSERT INTO study_session_items"), statements
+    assert "SELECT" not in verbs[first_write:], statements[first_write:]
     with app.app_context():
         reasks = db.session.scalars(
             select(StudySessionItem).where(

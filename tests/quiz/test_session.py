@@ -10,7 +10,7 @@ from sqlalchemy import select
 from quizapp.banks.model import Choice
 from quizapp.extensions import db
 from quizapp.models import CardState, Review, StudySession, StudySessionItem
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_user
 from tests.factories import bank, load, mixed_bank, question
 from tests.quiz.helpers import answer, answer_data, card, count, next_item, reviews, start
 
@@ -87,6 +87,35 @@ def test_register_pick_topics_take_whole_session_undo_and_summary(app, client):
     assert "100%" in text and '5</span><span class="label">answers' in text
     with app.app_context():
         assert db.session.get(StudySession, session_id).finished_at is not None
+
+
+def test_a_session_finishes_with_its_own_last_answer_not_before(app, auth_client, user_id):
+    load(app, bank("b", [question("a"), question("b"), question("c")]))
+    make_user(app, "other@example.com")
+    other = app.test_client()
+    assert other.login("other@example.com").status_code == 302
+    other_session = start(other)
+    session_id = start(auth_client)
+
+    def finished(sid: int) -> bool:
+        with app.app_context():
+            return db.session.get(StudySession, sid).finished_at is not None
+
+    # A wrong last answer adds its re-ask: the session goes on until that is answered too.
+    answer(auth_client, app, session_id, right=True)
+    assert not finished(session_id)
+    answer(auth_client, app, session_id, right=True)
+    assert not finished(session_id)
+    answer(auth_client, app, session_id, right=False)
+    assert not finished(session_id) and next_item(app, session_id) is not None
+    while next_item(app, session_id) is not None:
+        response, _, _ = answer(auth_client, app, session_id, right=True)
+        assert response.status_code == 302
+    # Finished though another user's session still has all its questions open.
+    assert finished(session_id)
+    assert not finished(other_session)
+    assert count(app, StudySessionItem, StudySessionItem.session_id == other_session,
+                 StudySessionItem.answered_at.is_(None)) == 3  # fmt: skip
 
 
 def test_failed_item_comes_back_until_it_scores_four(app, auth_client, user_id):
