@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import Flask
-from sqlalchemy import CursorResult, DateTime, Executable, event
+from sqlalchemy import CursorResult, DateTime, Executable, Table, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
@@ -43,6 +43,16 @@ def rows_changed(statement: Executable, params: dict[str, Any] | None = None) ->
     """Execute an INSERT, UPDATE or DELETE in the session; return how many rows it changed."""
     result = cast("CursorResult[Any]", db.session.execute(statement, params))
     return result.rowcount or 0
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a mapped class, for the hot paths' INSERTs and UPDATEs.
+
+    On the table a statement skips the ORM's bulk-write layer, which nothing on these paths
+    needs (the objects read are not synchronised either): an INSERT ... RETURNING took about
+    350 us through the ORM against 110 us on the table, an UPDATE 120 against 60.
+    """
+    return cast(Table, model.__table__)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -32,10 +32,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from quizapp.clock import utcnow
-from quizapp.db import UTCDateTime, rows_changed
+from quizapp.db import UTCDateTime, rows_changed, table_of
 from quizapp.extensions import db
 from quizapp.models import CardState, Question, Review, StudySession, StudySessionItem, User
 from quizapp.scheduling.card import CardSnapshot, apply_answer
@@ -105,45 +104,48 @@ def answer_key(question: Question) -> AnswerKey:
     )
 
 
-# The writes and reads of every answer are built once, with bound parameters.
-_OTHER_ITEM: Final = aliased(StudySessionItem, name="other_item")
+# The writes and reads of every answer are built once, with bound parameters; the writes on
+# the tables themselves (db.table_of).
+_ITEMS: Final = table_of(StudySessionItem)
+_CARDS: Final = table_of(CardState)
+_OTHER_ITEM: Final = _ITEMS.alias("other_item")
 # Whether the claimed item's session has anything else to answer, read by the claim itself:
 # one statement fewer per answer. The claimed row is left out by its id, so it does not
 # matter whether the subquery sees it before or after the update. Bound parameters, not a
 # correlation: SQLite's RETURNING names no tables, so the outer row cannot be referred to.
 _OTHERS_REMAIN: Final = exists().where(
-    _OTHER_ITEM.session_id == bindparam("of_session", type_=Integer),
-    _OTHER_ITEM.answered_at.is_(None),
-    _OTHER_ITEM.id != bindparam("item_id", type_=Integer),
+    _OTHER_ITEM.c.session_id == bindparam("of_session", type_=Integer),
+    _OTHER_ITEM.c.answered_at.is_(None),
+    _OTHER_ITEM.c.id != bindparam("item_id", type_=Integer),
 )
 _CLAIM: Final = (
-    update(StudySessionItem)
+    update(_ITEMS)
     .where(
-        StudySessionItem.id == bindparam("item_id", type_=Integer),
-        StudySessionItem.answered_at.is_(None),
+        _ITEMS.c.id == bindparam("item_id", type_=Integer),
+        _ITEMS.c.answered_at.is_(None),
     )
     .values(
         answered_at=bindparam("now", type_=UTCDateTime),
         review_id=bindparam("review", type_=Integer),
     )
     .returning(_OTHERS_REMAIN)
-    .execution_options(synchronize_session=False)
 )
+_SESSIONS: Final = table_of(StudySession)
 _FINISH: Final = (
-    update(StudySession)
-    .where(StudySession.id == bindparam("session_id", type_=Integer))
+    update(_SESSIONS)
+    .where(_SESSIONS.c.id == bindparam("session_id", type_=Integer))
     .values(finished_at=bindparam("now", type_=UTCDateTime))
-    .execution_options(synchronize_session=False)
 )
 # INSERTs as statements rather than ORM objects: no unit of work to flush (it was a tenth of
 # an answer's CPU), and the row is written at once, in the order the docstring gives.
-_INSERT_REVIEW: Final = insert(Review).returning(Review.id)
-_INSERT_CARD: Final = insert(CardState).values(
+_REVIEWS: Final = table_of(Review)
+_INSERT_REVIEW: Final = insert(_REVIEWS).returning(_REVIEWS.c.id)
+_INSERT_CARD: Final = insert(_CARDS).values(
     **question_copies(bindparam("copy_question_id", type_=Integer)),
     introduced_day=bindparam("new_introduced_day", type_=Date),
     version=1,
 )
-_INSERT_ITEM: Final = insert(StudySessionItem)
+_INSERT_ITEM: Final = insert(_ITEMS)
 _REASKS_SO_FAR: Final = (
     select(func.count())
     .select_from(StudySessionItem)
@@ -180,19 +182,15 @@ def _claim(item: StudySessionItem, now: datetime, review_id: int | None = None) 
 def _card_update(columns: tuple[str, ...]) -> Update:
     # One statement per set of columns written (an answer's, a reset's, a suspension's...).
     return (
-        update(CardState)
+        update(_CARDS)
         .where(
-            CardState.id == bindparam("card_id", type_=Integer),
-            CardState.version == bindparam("read_version", type_=Integer),
+            _CARDS.c.id == bindparam("card_id", type_=Integer),
+            _CARDS.c.version == bindparam("read_version", type_=Integer),
         )
         .values(
-            version=CardState.version + 1,
-            **{
-                name: bindparam(f"new_{name}", type_=CardState.__table__.c[name].type)
-                for name in columns
-            },
+            version=_CARDS.c.version + 1,
+            **{name: bindparam(f"new_{name}", type_=_CARDS.c[name].type) for name in columns},
         )
-        .execution_options(synchronize_session=False)
     )
 
 
