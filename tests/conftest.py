@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Iterator
@@ -61,6 +62,15 @@ class QuizClient(FlaskClient):
     def login(self, email: str, password: str = PASSWORD, **extra: Any) -> Any:
         """Log in through the real form."""
         return self.post_form("/login", {"email": email, "password": password, **extra})
+
+
+@pytest.fixture(autouse=True)
+def _no_frozen_objects_left() -> Iterator[None]:
+    """An app built outside testing freezes the objects alive (quizapp.freeze_startup_objects):
+    the next test must not inherit them, or its garbage would never be collected."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 @pytest.fixture

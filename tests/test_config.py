@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,20 @@ def test_production_accepts_strong_secret_and_sets_secure_cookies(tmp_path, monk
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_a_served_app_freezes_its_startup_objects_and_a_test_app_does_not(
+    tmp_path, monkeypatch, app_config
+):
+    gc.unfreeze()
+    create_app(app_config)
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/served.sqlite")
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "served"), "SECRET_KEY": "s" * 40})
+    assert not app.testing
+    # Everything alive at start-up is left out of full collections, the app itself included.
+    assert gc.get_freeze_count() > 10_000
+    assert not any(obj is app for obj in gc.get_objects(generation=2))
 
 
 def test_development_secret_is_generated_once_and_kept(tmp_path, monkeypatch):
