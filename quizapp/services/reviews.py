@@ -494,10 +494,12 @@ def _take_back(user: User, item: StudySessionItem) -> Review:
         .values(answered_at=None, review_id=None)
         .execution_options(synchronize_session=False)
     )
-    db.session.delete(review)
-    db.session.flush()
     session = db.session.get_one(StudySession, item.session_id)
     session.finished_at = None
+    db.session.delete(review)
+    # All of the take-back is written now: an answer's writes that may follow in the same
+    # transaction (adjust_grade) run on the tables, which do not flush the session first.
+    db.session.flush()
     return review
 
 

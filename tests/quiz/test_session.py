@@ -176,6 +176,29 @@ def test_adjusting_the_grade_reschedules(app, auth_client, user_id):
     assert reviews(app, user_id)[0].grade == 3
 
 
+def test_adjusting_the_last_answer_of_a_session_leaves_it_finished(app, auth_client, user_id):
+    load(app, bank("b", [question("a")]))
+    session_id = start(auth_client)
+    _, item_id, _ = answer(auth_client, app, session_id, right=True)
+
+    def finished_at():
+        with app.app_context():
+            return db.session.get(StudySession, session_id).finished_at
+
+    done = finished_at()
+    assert done is not None
+    # The take-back reopens the session and the new grade's answer ends it again, all in one
+    # transaction.
+    assert auth_client.post_form(f"/quiz/items/{item_id}/grade", {"grade": "4"}).status_code == 302
+    assert reviews(app, user_id)[0].grade == 4
+    assert finished_at() == done
+    assert auth_client.get(f"/quiz/sessions/{session_id}").headers["Location"].endswith("/summary")
+    # Below 4 the question comes back in this session (SM-2): the session is open again.
+    assert auth_client.post_form(f"/quiz/items/{item_id}/grade", {"grade": "3"}).status_code == 302
+    assert finished_at() is None
+    assert count(app, StudySessionItem, StudySessionItem.kind == "reask") == 1
+
+
 def test_a_conflicting_write_during_an_adjustment_is_a_409_and_changes_nothing(
     app, auth_client, user_id, monkeypatch
 ):
