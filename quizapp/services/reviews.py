@@ -9,7 +9,8 @@ second tab or a back button can never apply an answer twice:
 - a new card is inserted under the unique (user, question) constraint.
 Any of these failing rolls the whole answer back and raises ``AnswerConflict``. So an answer
 reads and computes everything first and its transaction only writes (on SQLite the write
-lock is taken at the first write): the review, the claim, the card, then what remains.
+lock is taken at the first write): the review, the claim (which also says whether the session
+has anything left), the card, then a re-ask or the session's end.
 """
 
 from __future__ import annotations

@@ -114,8 +114,10 @@ def test_a_session_finishes_with_its_own_last_answer_not_before(app, auth_client
     # Finished though another user's session still has all its questions open.
     assert finished(session_id)
     assert not finished(other_session)
-    assert count(app, StudySessionItem, StudySessionItem.session_id == other_session,
-                 StudySessionItem.answered_at.is_(None)) == 3  # fmt: skip
+    still_open = (StudySessionItem.session_id == other_session) & (
+        StudySessionItem.answered_at.is_(None)
+    )
+    assert count(app, StudySessionItem, still_open) == 3
 
 
 def test_failed_item_comes_back_until_it_scores_four(app, auth_client, user_id):
