@@ -31,6 +31,9 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 ANSWER_ACTION = re.compile(r'action="/quiz/items/(\d+)/answer"')
 VERSION = re.compile(r'name="version"[^>]*value="(\d*)"')
 CHOICE = re.compile(r'<input type="(radio|checkbox)" name="choice" value="(\d+)"')
+POINT = re.compile(r'<input type="checkbox" name="points" value="(\d+)"')
+MATCH = re.compile(r'<select name="match"[^>]*>(.*?)</select>', re.S)
+MATCH_OPTION = re.compile(r'<option value="(\d+)"')
 QUESTION_ID = re.compile(r'action="/quiz/questions/(\d+)/flag"')
 SESSION_URL = re.compile(r"/quiz/sessions/(\d+)$")
 FEEDBACK_URL = re.compile(r"/quiz/items/(\d+)$")
@@ -203,8 +206,21 @@ def _answer_fields(page: str, rng: random.Random) -> list[tuple[str, str]]:
         else:
             picked = rng.sample(values, rng.randint(1, len(values)))
         fields += [("choice", v) for v in picked]
+    elif matches := MATCH.findall(page):
+        # One pick per left-hand item, among the options its select offers.
+        fields += [("match", rng.choice(MATCH_OPTION.findall(select))) for select in matches]
+    elif 'name="points"' in page:
+        # Explain: the key points the user says they covered (none is an answer too), how
+        # fluently, and a few words of their own.
+        points = POINT.findall(page)
+        fields += [("points", v) for v in rng.sample(points, rng.randint(0, len(points)))]
+        if rng.random() < 0.3:
+            fields.append(("hesitant", "y"))
+        fields.append(("notes", rng.choice(["", "signals run in the same transaction"])))
     elif 'name="truth"' in page:
         fields.append(("truth", rng.choice(["true", "false"])))
+    elif 'name="text" id="number"' in page:
+        fields.append(("text", rng.choice(["3", "0.5", "42", "1e3"])))
     elif 'name="text"' in page:
         fields.append(("text", rng.choice(["a dict", "post_save", "GIL", "select_related"])))
     elif 'name="grade"' in page:

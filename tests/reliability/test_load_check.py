@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import random
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import make_transient
+from werkzeug.datastructures import MultiDict
 
 from bench.load import check_log, percentile
-from bench.load_client import Record
+from bench.load_client import ANSWER_ACTION, Record, _answer_fields
 from quizapp.extensions import db
-from quizapp.models import CardState, Review, StudySessionItem
-from tests.factories import load, mixed_bank
+from quizapp.models import CardState, Question, Review, StudySessionItem
+from quizapp.vocabulary import QuestionType
+from tests.factories import bank, load, mixed_bank, question
 from tests.quiz.helpers import answer, start
 
 EMAIL = "user@example.com"
@@ -87,3 +91,26 @@ def test_percentiles_are_nearest_rank():
     assert percentile(values, 0.99) == 99.0
     assert percentile([], 0.5) == 0.0
     assert percentile([7.0], 0.99) == 7.0
+
+
+def test_the_load_client_answers_every_question_type(app, auth_client, user_id):
+    # A type the client cannot read fails the load test ("a question page of an unknown
+    # kind"), so each one is asked here through the real pages.
+    load(app, bank("kinds", [question(t.value, t.value) for t in QuestionType]))
+    session_id = start(auth_client)
+    rng = random.Random(3)
+    seen = set()
+    while (page := auth_client.get(f"/quiz/sessions/{session_id}")).status_code == 200:
+        html = page.get_data(as_text=True)
+        item_id = int(ANSWER_ACTION.search(html).group(1))
+        response = auth_client.post(
+            f"/quiz/items/{item_id}/answer", data=MultiDict(_answer_fields(html, rng))
+        )
+        with app.app_context():
+            item = db.session.get(StudySessionItem, item_id)
+            question_type = db.session.get(Question, item.question_id).type
+            assert response.status_code == 302, (question_type, response.status_code)
+            assert item.review_id is not None
+        seen.add(question_type)
+    assert page.headers["Location"].endswith("/summary")
+    assert seen == set(QuestionType)
